@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Shared setup for `make test`, `make demo` and friends: pinned tool environments,
+# amazon.aws from the `ansible` wheel, the collection tree ansible-test needs, and
+# LocalStack on loopback. Everything lives under .tmp/ in the repo; nothing is
+# installed outside it.
+# shellcheck disable=SC2034  # variables are used by the scripts that source this file
+
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK="${REPO_ROOT}/.tmp"
+REQS="${REPO_ROOT}/hacking/requirements"
+
+# Pins: one line each, changed together with the requirement files.
+ANSIBLE_WHEEL_VERSION=12.3.0 # carries amazon.aws 10.1.2, the collection for ansible-core 2.19
+ANSIBLE_TEST_PIP_VERSION=24.2 # pip that ansible-test 2.19 bootstraps into its sanity venvs
+CONTROLLER_PYTHON=${CONTROLLER_PYTHON:-python3.11}
+
+CONTROLLER_VENV="${WORK}/venv-controller"
+LOCALSTACK_VENV="${WORK}/venv-localstack"
+COLLECTIONS="${WORK}/collections"
+COLLECTION_DIR="${COLLECTIONS}/ansible_collections/serverless/aws_lambda"
+TEST_HOME="${WORK}/home"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+find_python() {
+    # $1 = X.Y; prefers pyenv's real interpreter over its shims (which break ansible-test).
+    local version=$1 candidate
+    if command -v pyenv >/dev/null 2>&1; then
+        for candidate in "$(pyenv root)"/versions/"${version}".*/bin/python"${version}"; do
+            [ -x "$candidate" ] && { echo "$candidate"; return 0; }
+        done
+    fi
+    candidate=$(command -v "python${version}" || true)
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys' >/dev/null 2>&1; then
+        echo "$candidate"
+        return 0
+    fi
+    if [ "$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$version" ]; then
+        command -v python3
+        return 0
+    fi
+    echo "python${version} not found" >&2
+    return 1
+}
+
+# ensure_venv DIR PYTHON_VERSION REQUIREMENTS_FILE...: create or refresh a venv; the
+# stamp holds a hash of the requirement files so a change of pins rebuilds it.
+ensure_venv() {
+    local dir=$1 version=$2 python stamp
+    shift 2
+    stamp=$(cat "$@" | sha256sum | cut -c1-16)
+    if [ -f "${dir}/.stamp" ] && [ "$(cat "${dir}/.stamp")" = "$stamp" ]; then
+        return 0
+    fi
+    python=$(find_python "$version")
+    log "creating ${dir#"${REPO_ROOT}"/} with ${python}"
+    rm -rf "$dir"
+    "$python" -m venv "$dir"
+    local args=()
+    local req
+    for req in "$@"; do args+=(-r "$req"); done
+    "${dir}/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" 2>&1 |
+        grep -v "is ignored: it is neither a file nor a directory" >&2 || true
+    "${dir}/bin/python" -m pip check >/dev/null
+    echo "$stamp" >"${dir}/.stamp"
+}
+
+ensure_controller() {
+    ensure_venv "$CONTROLLER_VENV" 3.11 "${REQS}/controller-py311-core219.txt"
+    export PATH="${CONTROLLER_VENV}/bin:${PATH}"
+}
+
+ensure_localstack_venv() {
+    ensure_venv "$LOCALSTACK_VENV" 3.13 "${REQS}/localstack-py313.txt"
+}
+
+# amazon.aws is not reachable through Galaxy here; the `ansible` wheel on PyPI carries it.
+ensure_amazon_aws() {
+    local target="${COLLECTIONS}/ansible_collections/amazon/aws"
+    local stamp="${WORK}/amazon-aws-from-ansible-${ANSIBLE_WHEEL_VERSION}"
+    [ -f "$stamp" ] && [ -f "${target}/MANIFEST.json" ] && return 0
+    log "extracting amazon.aws from ansible==${ANSIBLE_WHEEL_VERSION}"
+    mkdir -p "${WORK}/downloads"
+    "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps --disable-pip-version-check \
+        -d "${WORK}/downloads" "ansible==${ANSIBLE_WHEEL_VERSION}" 2>&1 | grep -v "is ignored" >&2 || true
+    rm -rf "$target" "${WORK}/wheel"
+    "${CONTROLLER_VENV}/bin/python" - "${WORK}/downloads/ansible-${ANSIBLE_WHEEL_VERSION}-py3-none-any.whl" "${WORK}/wheel" <<'EOF'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel:
+    members = [n for n in wheel.namelist() if n.startswith("ansible_collections/amazon/aws/")]
+    wheel.extractall(sys.argv[2], members)
+EOF
+    mkdir -p "$(dirname "$target")"
+    mv "${WORK}/wheel/ansible_collections/amazon/aws" "$target"
+    rm -rf "${WORK}/wheel"
+    touch "$stamp"
+}
+
+# ansible-test needs the collection as a real directory inside an ansible_collections
+# tree, beside its dependencies; copy the work tree (committed or not) there.
+sync_collection() {
+    rm -rf "$COLLECTION_DIR"
+    mkdir -p "$COLLECTION_DIR"
+    tar -C "$REPO_ROOT" --exclude=./.tmp --exclude=./.git --exclude=./tests/output \
+        --exclude='__pycache__' -cf - . | tar -C "$COLLECTION_DIR" -xf -
+    # The copy sits inside this repo's ignored .tmp/: give it a repository of its own,
+    # or ansible-test asks this one for the file list and finds nothing.
+    git -C "$COLLECTION_DIR" init -q
+}
+
+# ansible-test bootstraps pip into its sanity venvs with a get-pip script from a host
+# that is not reachable here. Stand in for it with pip's own wheel from PyPI.
+ensure_get_pip() {
+    local cache="${TEST_HOME}/.ansible/test/cache"
+    local script="${cache}/get_pip_${ANSIBLE_TEST_PIP_VERSION//./_}.py"
+    local wheel="${cache}/pip-${ANSIBLE_TEST_PIP_VERSION}-py3-none-any.whl"
+    mkdir -p "$cache"
+    if [ ! -f "$wheel" ]; then
+        "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps --disable-pip-version-check \
+            -d "$cache" "pip==${ANSIBLE_TEST_PIP_VERSION}" 2>&1 | grep -v "is ignored" >&2 || true
+    fi
+    cat >"$script" <<EOF
+# Stand-in for get-pip.py: install pip from the wheel beside this file.
+import sys
+sys.path.insert(0, "${wheel}")
+from pip._internal.cli.main import main
+args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
+sys.exit(main(["install", "${wheel}"] + [a for a in args if not a.startswith("pip==")]))
+EOF
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_localstack: starts LocalStack on a free loopback port; sets LOCALSTACK_PID and
+# LOCALSTACK_URL. The caller must call stop_localstack (a trap does it).
+start_localstack() {
+    ensure_localstack_venv
+    local port volume
+    port=$(free_port)
+    volume="${WORK}/localstack-${port}"
+    rm -rf "$volume"
+    mkdir -p "$volume"
+    log "starting LocalStack on 127.0.0.1:${port}"
+    GATEWAY_LISTEN="127.0.0.1:${port}" LOCALSTACK_VOLUME_DIR="$volume" DISABLE_EVENTS=1 \
+        SKIP_SSL_CERT_DOWNLOAD=1 DNS_ADDRESS=0 LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT=1 \
+        "${LOCALSTACK_VENV}/bin/python" -m localstack.runtime.main >"${volume}.log" 2>&1 &
+    LOCALSTACK_PID=$!
+    LOCALSTACK_URL="http://127.0.0.1:${port}"
+    local i
+    for i in $(seq 1 120); do
+        if curl -fsS "${LOCALSTACK_URL}/_localstack/health" >/dev/null 2>&1; then
+            log "LocalStack ready (pid ${LOCALSTACK_PID}) after ${i} tries"
+            return 0
+        fi
+        if ! kill -0 "$LOCALSTACK_PID" 2>/dev/null; then
+            tail -n 40 "${volume}.log" >&2
+            echo "LocalStack exited during start" >&2
+            return 1
+        fi
+        sleep 0.5
+    done
+    echo "LocalStack did not answer on ${LOCALSTACK_URL}" >&2
+    tail -n 40 "${volume}.log" >&2
+    return 1
+}
+
+stop_localstack() {
+    if [ -n "${LOCALSTACK_PID:-}" ] && kill -0 "$LOCALSTACK_PID" 2>/dev/null; then
+        log "stopping LocalStack (pid ${LOCALSTACK_PID})"
+        kill "$LOCALSTACK_PID" 2>/dev/null || true
+        local i
+        for i in $(seq 1 20); do
+            kill -0 "$LOCALSTACK_PID" 2>/dev/null || break
+            sleep 0.5
+        done
+        kill -9 "$LOCALSTACK_PID" 2>/dev/null || true
+    fi
+    LOCALSTACK_PID=
+}
+
+# The cloud config ansible-test turns into play variables for cloud/aws targets.
+write_cloud_config() {
+    cat >"${COLLECTION_DIR}/tests/integration/cloud-config-aws.ini" <<EOF
+[default]
+aws_access_key = test
+aws_secret_key = test
+security_token =
+aws_region = us-east-1
+aws_endpoint_url = ${LOCALSTACK_URL}
+ansible_remote_tmp = ${TEST_HOME}/.ansible/tmp
+EOF
+}

@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    # The options that say which function, version or alias a task addresses.
+    DOCUMENTATION = r"""
+options:
+  function_name:
+    description:
+      - The Lambda function, as a name (V(my-function)), a partial ARN (V(123456789012:function:my-function))
+        or a full ARN (V(arn:aws:lambda:us-east-1:123456789012:function:my-function)).
+      - Any of these may end in V(:QUALIFIER) (V(my-function:production), V(arn:aws:lambda:...:function:my-function:7)),
+        which is then used as the qualifier; it must agree with O(qualifier) when both are given.
+      - Names are 1 to 64 letters, digits, hyphens or underscores, as AWS allows.
+    type: str
+    required: true
+  qualifier:
+    description:
+      - A version number, an alias name or V($LATEST).
+      - Omitted (and no qualifier in O(function_name)) means the unqualified config, which AWS holds as the
+        V($LATEST) config; both address the same config.
+    type: str
+"""

@@ -1,0 +1,257 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: lambda_event_invoke_config
+version_added: 0.1.0
+short_description: Manage the asynchronous invocation configuration of a Lambda function, version or alias
+description:
+  - Creates, updates or deletes the event invoke config of one AWS Lambda function, version or alias. That
+    config says how many times Lambda retries a failed asynchronous invocation, how old an event may get
+    before it is dropped, and where records of successful and failed invocations are sent.
+  - Settings the task does not mention are kept as they are. AWS's C(PutFunctionEventInvokeConfig) replaces
+    the whole config, so the module reads the config first, lays the given options over it and writes the
+    complete result, and only when it differs from what AWS holds.
+  - A task that changes nothing makes one read (C(lambda:GetFunctionEventInvokeConfig)) and no write; a change
+    adds one C(lambda:PutFunctionEventInvokeConfig) or C(lambda:DeleteFunctionEventInvokeConfig).
+  - Options are checked before any AWS call, in check mode too.
+  - Throttling and concurrent-update conflicts (C(ResourceConflictException)) are retried with jittered backoff.
+author:
+  - Serverless AWS Lambda maintainers (@serverless-aws-lambda)
+options:
+  maximum_retry_attempts:
+    description:
+      - How many times Lambda retries when the function returns an error, from V(0) to V(2).
+      - Left as it is when not set. When a config has no value, AWS applies its default (2).
+    type: int
+  maximum_event_age_in_seconds:
+    description:
+      - The maximum age of an event that Lambda sends to the function, from V(60) to V(21600) seconds.
+      - Left as it is when not set. When a config has no value, AWS applies its default (21600).
+    type: int
+  destination_config:
+    description:
+      - Where Lambda sends records of asynchronous invocations.
+      - When not set, the destinations are left as they are.
+      - With O(purge_destinations=true), a slot this option does not list is removed, so V({}) removes both.
+    type: dict
+    suboptions:
+      on_success:
+        description:
+          - The destination for records of successful invocations.
+        type: dict
+        suboptions:
+          destination:
+            description:
+              - The ARN of an SQS queue, SNS topic, Lambda function or EventBridge event bus.
+              - S3 buckets are not accepted here; AWS allows them only for O(destination_config.on_failure).
+            type: str
+            required: true
+      on_failure:
+        description:
+          - The destination for records of invocations that failed or whose event expired.
+        type: dict
+        suboptions:
+          destination:
+            description:
+              - The ARN of an SQS queue, SNS topic, Lambda function, EventBridge event bus or S3 bucket.
+            type: str
+            required: true
+  purge_destinations:
+    description:
+      - When O(destination_config) is given and this is V(true), destination slots it does not list are removed.
+      - When V(false), slots it does not list are kept.
+      - Has no effect when O(destination_config) is not given.
+    type: bool
+    default: true
+  state:
+    description:
+      - V(present) creates or updates the config; V(absent) deletes the config of this qualifier only.
+      - Deleting a config that (or whose function) does not exist is not a change.
+    type: str
+    choices: [present, absent]
+    default: present
+notes:
+  - AWS refuses an empty config. Creating a config needs at least one setting; a task that would remove the
+    last setting of a config fails and asks for O(state=absent) instead.
+  - A published version does not inherit the V($LATEST) config; each qualifier has its own.
+  - The function's execution role needs permission to send to each destination (C(sqs:SendMessage),
+    C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents), C(s3:PutObject)); AWS otherwise answers
+    that the destination is invalid.
+  - Use C(group/serverless.aws_lambda.aws) in O(ignore:module_defaults) to configure this module together
+    with the amazon.aws modules.
+seealso:
+  - module: serverless.aws_lambda.lambda_event_invoke_config_info
+  - name: Asynchronous invocation in the AWS Lambda developer guide
+    description: How retries, event age and destinations work.
+    link: https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
+extends_documentation_fragment:
+  - serverless.aws_lambda.function_reference
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Makes the same read and no write; reports the change a real run would make.
+  diff_mode:
+    support: full
+    description: Shows the config before and after, in the shape of RV(event_invoke_config).
+"""
+
+EXAMPLES = r"""
+- name: Retry once, drop events older than an hour, send failures to a queue and successes to a topic
+  serverless.aws_lambda.lambda_event_invoke_config:
+    function_name: my-function
+    maximum_retry_attempts: 1
+    maximum_event_age_in_seconds: 3600
+    destination_config:
+      on_success:
+        destination: arn:aws:sns:us-east-1:123456789012:orders-succeeded
+      on_failure:
+        destination: arn:aws:sqs:us-east-1:123456789012:orders-failed
+
+- name: Error handling only, on the production alias (destinations are left as they are)
+  serverless.aws_lambda.lambda_event_invoke_config:
+    function_name: my-function
+    qualifier: production
+    maximum_retry_attempts: 0
+
+- name: A published version, given in the function name
+  serverless.aws_lambda.lambda_event_invoke_config:
+    function_name: arn:aws:lambda:us-east-1:123456789012:function:my-function:7
+    maximum_event_age_in_seconds: 600
+
+- name: Change the failure destination and keep the success destination
+  serverless.aws_lambda.lambda_event_invoke_config:
+    function_name: my-function
+    destination_config:
+      on_failure:
+        destination: arn:aws:s3:::my-function-failures
+    purge_destinations: false
+
+- name: Remove both destinations, keep retry and age settings
+  serverless.aws_lambda.lambda_event_invoke_config:
+    function_name: my-function
+    destination_config: {}
+
+- name: One connection block for this collection and amazon.aws
+  module_defaults:
+    group/serverless.aws_lambda.aws:
+      region: eu-west-1
+  block:
+    - name: Delete the config of the $LATEST version
+      serverless.aws_lambda.lambda_event_invoke_config:
+        function_name: my-function
+        qualifier: $LATEST
+        state: absent
+"""
+
+RETURN = r"""
+event_invoke_config:
+  description:
+    - The config after the task, as AWS holds it (predicted in check mode).
+    - Empty after O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    function_arn:
+      description:
+        - The qualified ARN of the function, version or alias; the unqualified config ends in V(:$LATEST).
+        - In check mode, when a config would be created, it is taken from AWS's answer to the read and may be null.
+      type: str
+      returned: when the config exists
+      sample: arn:aws:lambda:us-east-1:123456789012:function:my-function:$LATEST
+    qualifier:
+      description: The version, alias or V($LATEST) the config belongs to.
+      type: str
+      returned: when the config exists
+      sample: $LATEST
+    maximum_retry_attempts:
+      description: Retries of a failed asynchronous invocation; null when unset (AWS applies 2).
+      type: int
+      returned: when the config exists
+      sample: 1
+    maximum_event_age_in_seconds:
+      description: Maximum event age in seconds; null when unset (AWS applies 21600).
+      type: int
+      returned: when the config exists
+      sample: 3600
+    destination_config:
+      description:
+        - The destinations; a slot that is not set is left out, so this is V({}) when there are none.
+      type: dict
+      returned: when the config exists
+      contains:
+        on_success:
+          description: The destination for successful invocations.
+          type: dict
+          returned: when set
+          contains:
+            destination:
+              description: The destination ARN.
+              type: str
+              returned: when set
+              sample: arn:aws:sns:us-east-1:123456789012:orders-succeeded
+        on_failure:
+          description: The destination for failed invocations.
+          type: dict
+          returned: when set
+          contains:
+            destination:
+              description: The destination ARN.
+              type: str
+              returned: when set
+              sample: arn:aws:sqs:us-east-1:123456789012:orders-failed
+    last_modified:
+      description: When the config was last changed (ISO 8601); null for a config predicted in check mode.
+      type: str
+      returned: when the config exists
+      sample: "2026-11-22T20:56:23.783000+00:00"
+"""
+
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import ensure_absent
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import ensure_present
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
+
+DESTINATION_SPEC = {"type": "dict", "options": {"destination": {"type": "str", "required": True}}}
+
+
+def main():
+    argument_spec = dict(
+        FUNCTION_REFERENCE_ARGUMENT_SPEC,
+        maximum_retry_attempts={"type": "int"},
+        maximum_event_age_in_seconds={"type": "int"},
+        destination_config={"type": "dict", "options": {"on_success": DESTINATION_SPEC, "on_failure": DESTINATION_SPEC}},
+        purge_destinations={"type": "bool", "default": True},
+        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+    )
+    module = LambdaAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+
+    try:
+        ref = parse_function_ref(params["function_name"], params["qualifier"])
+        validate_settings(params)
+        client = module.client("lambda")
+        if params["state"] == "present":
+            result = ensure_present(client, ref, params, module.check_mode)
+        else:
+            result = ensure_absent(client, ref, module.check_mode)
+    except EventInvokeConfigError as e:
+        module.fail_json_aws_error(e)
+
+    diff = result.pop("diff")
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
