@@ -24,10 +24,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
 
 # Retried beyond AWSRetry's defaults (which already cover TooManyRequestsException,
-# ServiceException-style 5xx codes and throttling). Bounded: at most 6 retries,
-# sleeping at most 1+2+4+8+16+20 = 51 s in all.
+# ServiceException-style 5xx codes and throttling). Bounded: 7 attempts (6 retries),
+# sleeping at most 1+2+4+8+16+20 = 51 s in all (jittered, so about half on average).
 RETRY_EXTRA_CODES = ["ResourceConflictException", "ServiceException", "EC2ThrottledException"]
-lambda_retry = AWSRetry.jittered_backoff(retries=6, delay=1, max_delay=20, catch_extra_error_codes=RETRY_EXTRA_CODES)
+lambda_retry = AWSRetry.jittered_backoff(retries=7, delay=1, max_delay=20, catch_extra_error_codes=RETRY_EXTRA_CODES)
 
 # Hints that turn AWS's terse errors into something a user can act on.
 _HINTS = {

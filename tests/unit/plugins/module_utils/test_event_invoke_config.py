@@ -1,0 +1,303 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The pure functions: reference parsing, validation, normalisation, merge and purge."""
+
+import datetime
+
+import pytest
+
+from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config as eic
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import FunctionRef
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
+SQS = "arn:aws:sqs:us-east-1:123456789012:failed"
+SNS = "arn:aws:sns:us-east-1:123456789012:done"
+BUS = "arn:aws:events:us-east-1:123456789012:event-bus/default"
+FN = "arn:aws:lambda:us-east-1:123456789012:function:sink"
+BUCKET = "arn:aws:s3:::my-failures"
+
+
+@pytest.mark.parametrize(
+    "function_name, qualifier, expected",
+    [
+        ("my-fn", None, FunctionRef("my-fn", None)),
+        ("my-fn", "$LATEST", FunctionRef("my-fn", "$LATEST")),
+        ("my-fn:prod", None, FunctionRef("my-fn", "prod")),
+        ("my-fn:prod", "prod", FunctionRef("my-fn", "prod")),
+        ("my-fn:7", None, FunctionRef("my-fn", "7")),
+        ("my-fn:$LATEST", None, FunctionRef("my-fn", "$LATEST")),
+        ("123456789012:function:my-fn", None, FunctionRef("123456789012:function:my-fn", None)),
+        ("123456789012:function:my-fn:3", None, FunctionRef("123456789012:function:my-fn", "3")),
+        (ARN, None, FunctionRef(ARN, None)),
+        (ARN + ":prod", None, FunctionRef(ARN, "prod")),
+        (ARN, "7", FunctionRef(ARN, "7")),
+        ("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f", None,
+         FunctionRef("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f", None)),
+        ("a" * 64, None, FunctionRef("a" * 64, None)),
+    ],
+)
+def test_parse_function_ref_accepts_every_form(function_name, qualifier, expected):
+    assert eic.parse_function_ref(function_name, qualifier) == expected
+
+
+@pytest.mark.parametrize(
+    "function_name, qualifier, fragment",
+    [
+        ("", None, "function_name must not be empty"),
+        ("   ", None, "function_name must not be empty"),
+        ("a" * 65, None, "function_name"),
+        ("my fn", None, "function_name"),
+        ("my.fn", None, "function_name"),
+        ("my-fn:prod:extra", None, "function_name"),
+        ("arn:aws:sqs:us-east-1:123456789012:function:f", None, "function_name"),
+        ("arn:aws:lambda:us-east-1:12345:function:f", None, "function_name"),
+        ("my-fn", "", "qualifier"),
+        ("my-fn", "prod alias", "qualifier"),
+        ("my-fn", "$NEWEST", "qualifier"),
+        ("my-fn", "a" * 129, "qualifier"),
+        ("my-fn:prod", "staging", "differs from qualifier"),
+        (ARN + ":1", "2", "differs from qualifier"),
+        ("my-fn:$LATEST", "1", "differs from qualifier"),
+    ],
+)
+def test_parse_function_ref_rejects_with_the_option_named(function_name, qualifier, fragment):
+    with pytest.raises(ParameterError) as raised:
+        eic.parse_function_ref(function_name, qualifier)
+    assert fragment in str(raised.value)
+
+
+def test_function_ref_api_kwargs_carries_qualifier_only_when_set():
+    assert FunctionRef("f", None).api_kwargs() == {"FunctionName": "f"}
+    assert FunctionRef("f", "prod").api_kwargs() == {"FunctionName": "f", "Qualifier": "prod"}
+
+
+def test_function_ref_arn_is_known_only_for_full_arns():
+    assert FunctionRef(ARN, None).arn() == ARN + ":$LATEST"
+    assert FunctionRef(ARN, "prod").arn() == ARN + ":prod"
+    assert FunctionRef("my-fn", "prod").arn() is None
+
+
+@pytest.mark.parametrize(
+    "arn, qualifier",
+    [(ARN + ":$LATEST", "$LATEST"), (ARN + ":prod", "prod"), (ARN + ":12", "12"), (ARN, "$LATEST"), (None, None)],
+)
+def test_qualifier_from_arn(arn, qualifier):
+    assert eic.qualifier_from_arn(arn) == qualifier
+
+
+def test_unqualified_and_latest_are_the_same_qualifier():
+    assert eic.same_qualifier(None, "$LATEST")
+    assert not eic.same_qualifier(None, "1")
+
+
+def test_function_arn_in_message_reads_the_arn_aws_names():
+    message = f"The function {ARN}:$LATEST doesn't have an EventInvokeConfig"
+    assert eic.function_arn_in_message(message) == ARN + ":$LATEST"
+    assert eic.function_arn_in_message("Function not found") is None
+
+
+@pytest.mark.parametrize(
+    "slot, arn",
+    [
+        ("on_success", SQS), ("on_success", SNS), ("on_success", BUS), ("on_success", FN),
+        ("on_success", FN + ":live"), ("on_failure", SQS), ("on_failure", BUCKET),
+        ("on_failure", "arn:aws-cn:sqs:cn-north-1:123456789012:q"),
+    ],
+)
+def test_validate_destination_accepts(slot, arn):
+    eic.validate_destination(slot, arn)
+
+
+@pytest.mark.parametrize(
+    "slot, arn, fragment",
+    [
+        ("on_success", BUCKET, "accepts S3 buckets only as on_failure"),
+        ("on_success", "", "must not be empty"),
+        ("on_failure", "queue-name", "is not an ARN"),
+        ("on_failure", "arn:aws:dynamodb:us-east-1:123456789012:table/t", "a dynamodb ARN"),
+        ("on_failure", "arn:aws:sqs:us-east-1::q", "not a valid sqs ARN"),
+        ("on_failure", "arn:aws:sqs::123456789012:q", "not a valid sqs ARN"),
+        ("on_failure", "arn:aws:lambda:us-east-1:123456789012:layer:l", "not a valid lambda ARN"),
+        ("on_failure", "arn:aws:events:us-east-1:123456789012:rule/r", "not a valid events ARN"),
+        ("on_failure", "arn:aws:s3:us-east-1:123456789012:bucket", "not a valid s3 ARN"),
+    ],
+)
+def test_validate_destination_rejects_naming_the_option(slot, arn, fragment):
+    with pytest.raises(ParameterError) as raised:
+        eic.validate_destination(slot, arn)
+    assert f"destination_config.{slot}.destination" in str(raised.value)
+    assert fragment in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "params, option",
+    [
+        ({"maximum_retry_attempts": -1}, "maximum_retry_attempts"),
+        ({"maximum_retry_attempts": 3}, "maximum_retry_attempts"),
+        ({"maximum_event_age_in_seconds": 59}, "maximum_event_age_in_seconds"),
+        ({"maximum_event_age_in_seconds": 21601}, "maximum_event_age_in_seconds"),
+        ({"destination_config": {"on_success": {"destination": BUCKET}, "on_failure": None}}, "on_success"),
+    ],
+)
+def test_validate_settings_rejects(params, option):
+    with pytest.raises(ParameterError) as raised:
+        eic.validate_settings(params)
+    assert option in str(raised.value)
+
+
+def test_validate_settings_accepts_bounds_and_none():
+    eic.validate_settings({"maximum_retry_attempts": 0, "maximum_event_age_in_seconds": 60})
+    eic.validate_settings({"maximum_retry_attempts": 2, "maximum_event_age_in_seconds": 21600})
+    eic.validate_settings({"maximum_retry_attempts": None, "destination_config": None})
+
+
+def api_config(qualifier="$LATEST", retry=None, age=None, on_success=None, on_failure=None):
+    response = {
+        "FunctionArn": f"{ARN}:{qualifier}",
+        "LastModified": datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc),
+        "DestinationConfig": {
+            "OnSuccess": {"Destination": on_success} if on_success else {},
+            "OnFailure": {"Destination": on_failure} if on_failure else {},
+        },
+    }
+    if retry is not None:
+        response["MaximumRetryAttempts"] = retry
+    if age is not None:
+        response["MaximumEventAgeInSeconds"] = age
+    return response
+
+
+def test_from_api_normalises_unset_values_to_none_and_empty_slots_away():
+    assert eic.from_api(api_config(retry=1)) == {
+        "function_arn": ARN + ":$LATEST",
+        "qualifier": "$LATEST",
+        "maximum_retry_attempts": 1,
+        "maximum_event_age_in_seconds": None,
+        "destination_config": {},
+        "last_modified": "2026-01-02T03:04:05+00:00",
+    }
+
+
+def test_from_api_keeps_set_destinations():
+    config = eic.from_api(api_config(qualifier="prod", age=600, on_failure=SQS))
+    assert config["qualifier"] == "prod"
+    assert config["destination_config"] == {"on_failure": {"destination": SQS}}
+
+
+def test_from_api_of_nothing_is_empty():
+    assert eic.from_api(None) == {}
+
+
+def test_from_api_tolerates_a_missing_destination_config():
+    response = api_config(retry=0)
+    del response["DestinationConfig"]
+    assert eic.from_api(response)["destination_config"] == {}
+
+
+def params(**kwargs):
+    base = {"maximum_retry_attempts": None, "maximum_event_age_in_seconds": None,
+            "destination_config": None, "purge_destinations": True}
+    base.update(kwargs)
+    return base
+
+
+CURRENT = eic.from_api(api_config(retry=1, age=600, on_success=SNS, on_failure=SQS))
+
+
+def test_merge_keeps_everything_the_task_does_not_mention():
+    assert eic.merge_settings(CURRENT, params(maximum_retry_attempts=0)) == {
+        "maximum_retry_attempts": 0,
+        "maximum_event_age_in_seconds": 600,
+        "destination_config": {"on_success": {"destination": SNS}, "on_failure": {"destination": SQS}},
+    }
+
+
+def test_merge_with_purge_removes_unlisted_slots():
+    desired = eic.merge_settings(
+        CURRENT, params(destination_config={"on_failure": {"destination": BUS}, "on_success": None})
+    )
+    assert desired["destination_config"] == {"on_failure": {"destination": BUS}}
+    assert desired["maximum_retry_attempts"] == 1
+
+
+def test_merge_without_purge_keeps_unlisted_slots():
+    desired = eic.merge_settings(
+        CURRENT,
+        params(destination_config={"on_failure": {"destination": BUS}, "on_success": None}, purge_destinations=False),
+    )
+    assert desired["destination_config"] == {"on_success": {"destination": SNS}, "on_failure": {"destination": BUS}}
+
+
+def test_merge_empty_destination_config_removes_both():
+    desired = eic.merge_settings(CURRENT, params(destination_config={"on_success": None, "on_failure": None}))
+    assert desired["destination_config"] == {}
+
+
+def test_merge_from_nothing():
+    desired = eic.merge_settings({}, params(maximum_event_age_in_seconds=60))
+    assert desired == {"maximum_retry_attempts": None, "maximum_event_age_in_seconds": 60, "destination_config": {}}
+    assert not eic.is_empty(desired)
+    assert eic.is_empty(eic.merge_settings({}, params()))
+
+
+def test_no_op_merge_equals_current_settings():
+    same = params(maximum_retry_attempts=1, destination_config={"on_success": {"destination": SNS},
+                                                                "on_failure": {"destination": SQS}})
+    assert eic.merge_settings(CURRENT, same) == eic.settings_of(CURRENT)
+
+
+def test_to_api_sends_complete_config_and_clears_unlisted_slots():
+    settings = {"maximum_retry_attempts": 0, "maximum_event_age_in_seconds": None,
+                "destination_config": {"on_failure": {"destination": SQS}}}
+    assert eic.to_api(settings) == {
+        "MaximumRetryAttempts": 0,
+        "DestinationConfig": {"OnSuccess": {}, "OnFailure": {"Destination": SQS}},
+    }
+
+
+def test_to_api_and_from_api_round_trip():
+    settings = eic.settings_of(CURRENT)
+    response = dict(eic.to_api(settings), FunctionArn=ARN + ":$LATEST")
+    assert eic.settings_of(eic.from_api(response)) == settings
+
+
+def test_predict_config_for_a_new_config():
+    desired = {"maximum_retry_attempts": 2, "maximum_event_age_in_seconds": None, "destination_config": {}}
+    predicted = eic.predict_config({}, desired, FunctionRef("my-fn", "prod"), function_arn=ARN + ":prod")
+    assert predicted == dict(desired, function_arn=ARN + ":prod", qualifier="prod", last_modified=None)
+
+
+def test_predict_config_for_an_update_keeps_identity():
+    desired = dict(eic.settings_of(CURRENT), maximum_retry_attempts=2)
+    predicted = eic.predict_config(CURRENT, desired, FunctionRef("my-fn", None))
+    assert predicted["function_arn"] == CURRENT["function_arn"]
+    assert predicted["maximum_retry_attempts"] == 2
+
+
+def test_diff_view_leaves_out_the_modification_time():
+    assert "last_modified" not in eic.diff_view(CURRENT)
+    assert eic.diff_view({}) == {}
+
+
+def test_module_params_describe_the_config_exactly():
+    assert eic.module_params_for(CURRENT) == {
+        "function_name": ARN,
+        "qualifier": "$LATEST",
+        "maximum_retry_attempts": 1,
+        "maximum_event_age_in_seconds": 600,
+        "destination_config": {"on_success": {"destination": SNS}, "on_failure": {"destination": SQS}},
+        "purge_destinations": True,
+    }
+    # Fed back into the merge, they change nothing.
+    assert eic.merge_settings(CURRENT, params(**eic.module_params_for(CURRENT))) == eic.settings_of(CURRENT)
+
+
+def test_module_params_leave_unset_settings_out():
+    config = eic.from_api(api_config(qualifier="3", on_failure=SQS))
+    module_params = eic.module_params_for(config)
+    assert "maximum_retry_attempts" not in module_params
+    assert module_params["qualifier"] == "3"

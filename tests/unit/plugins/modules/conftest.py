@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Run a module's main() against a botocore Stubber.
+
+The Stubber checks every request against AWS's service model and answers only the
+calls queued, in order: an extra call fails the module run, a missing one fails
+assert_no_pending_responses(). That is how these tests pin exact call sequences.
+"""
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.amazon.aws.plugins.module_utils import cloud
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+
+class ModuleExit(Exception):
+    def __init__(self, result):
+        super().__init__(result)
+        self.result = result
+
+
+class ModuleFail(ModuleExit):
+    pass
+
+
+@pytest.fixture
+def stubber(mocker):
+    client = boto3.client(
+        "lambda", region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="not-a-secret"
+    )
+    stub = Stubber(client)
+    stub.activate()
+    mocker.patch.object(AnsibleAWSModule, "client", return_value=client)
+    # Retries sleep through AWSRetry's jittered backoff: record the sleeps instead of waiting.
+    stub.sleeps = mocker.patch.object(cloud.time, "sleep")
+    yield stub
+    stub.deactivate()
+
+
+@pytest.fixture
+def run_module(mocker):
+    def exit_json(self, **kwargs):
+        raise ModuleExit(kwargs)
+
+    def fail_json(self, **kwargs):
+        raise ModuleFail(kwargs)
+
+    mocker.patch.object(basic.AnsibleModule, "exit_json", exit_json)
+    mocker.patch.object(basic.AnsibleModule, "fail_json", fail_json)
+
+    def run(module, args, check_mode=False, diff=False):
+        args = dict(args, region="us-east-1", _ansible_check_mode=check_mode, _ansible_diff=diff)
+        with patch_module_args(args):
+            try:
+                module.main()
+            except ModuleFail as failure:
+                failure.result["failed"] = True
+                return failure.result
+            except ModuleExit as done:
+                return done.result
+        raise AssertionError("the module returned without exit_json or fail_json")
+
+    return run

@@ -1,0 +1,323 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Call sequences of lambda_event_invoke_config, checked with botocore's Stubber."""
+
+import datetime
+
+import pytest
+
+from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
+SQS = "arn:aws:sqs:us-east-1:123456789012:failed"
+SNS = "arn:aws:sns:us-east-1:123456789012:done"
+BUS = "arn:aws:events:us-east-1:123456789012:event-bus/orders"
+WHEN = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+
+
+def api_config(qualifier="$LATEST", retry=None, age=None, on_success=None, on_failure=None):
+    response = {
+        "FunctionArn": f"{ARN}:{qualifier}",
+        "LastModified": WHEN,
+        "DestinationConfig": {
+            "OnSuccess": {"Destination": on_success} if on_success else {},
+            "OnFailure": {"Destination": on_failure} if on_failure else {},
+        },
+    }
+    if retry is not None:
+        response["MaximumRetryAttempts"] = retry
+    if age is not None:
+        response["MaximumEventAgeInSeconds"] = age
+    return response
+
+
+def expect_get(stubber, response, **request):
+    request.setdefault("FunctionName", "my-fn")
+    stubber.add_response("get_function_event_invoke_config", response, request)
+
+
+def expect_get_missing(stubber, qualifier="$LATEST", **request):
+    request.setdefault("FunctionName", "my-fn")
+    stubber.add_client_error(
+        "get_function_event_invoke_config",
+        service_error_code="ResourceNotFoundException",
+        service_message=f"The function {ARN}:{qualifier} doesn't have an EventInvokeConfig",
+        http_status_code=404,
+        expected_params=request,
+    )
+
+
+def expect_put(stubber, response, **request):
+    request.setdefault("FunctionName", "my-fn")
+    stubber.add_response("put_function_event_invoke_config", response, request)
+
+
+def dests(on_success=None, on_failure=None):
+    return {
+        "OnSuccess": {"Destination": on_success} if on_success else {},
+        "OnFailure": {"Destination": on_failure} if on_failure else {},
+    }
+
+
+FULL = api_config(retry=1, age=600, on_success=SNS, on_failure=SQS)
+
+
+def test_no_op_makes_exactly_one_read_and_no_write(stubber, run_module):
+    expect_get(stubber, FULL)
+    result = run_module(module, {
+        "function_name": "my-fn",
+        "maximum_retry_attempts": 1,
+        "maximum_event_age_in_seconds": 600,
+        "destination_config": {"on_success": {"destination": SNS}, "on_failure": {"destination": SQS}},
+    })
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is False
+    assert result["event_invoke_config"]["maximum_retry_attempts"] == 1
+
+
+def test_task_with_no_settings_on_an_existing_config_is_a_no_op(stubber, run_module):
+    expect_get(stubber, FULL)
+    result = run_module(module, {"function_name": "my-fn"})
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is False
+
+
+def test_create_puts_the_given_settings(stubber, run_module):
+    expect_get_missing(stubber)
+    expect_put(stubber, api_config(retry=0), MaximumRetryAttempts=0, DestinationConfig=dests())
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0}, diff=True)
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+    assert result["event_invoke_config"] == {
+        "function_arn": ARN + ":$LATEST",
+        "qualifier": "$LATEST",
+        "maximum_retry_attempts": 0,
+        "maximum_event_age_in_seconds": None,
+        "destination_config": {},
+        "last_modified": WHEN.isoformat(),
+    }
+    assert result["diff"]["before"] == {}
+    assert result["diff"]["after"]["maximum_retry_attempts"] == 0
+
+
+def test_update_sends_the_complete_merged_config(stubber, run_module):
+    # Put replaces the whole config: what the task does not mention must be sent again.
+    expect_get(stubber, FULL)
+    expect_put(stubber, api_config(retry=0, age=600, on_success=SNS, on_failure=SQS),
+               MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600, DestinationConfig=dests(SNS, SQS))
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0}, diff=True)
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+    assert result["diff"]["before"]["maximum_retry_attempts"] == 1
+    assert result["diff"]["after"]["maximum_retry_attempts"] == 0
+    assert result["diff"]["after"]["destination_config"]["on_success"] == {"destination": SNS}
+
+
+def test_destination_swap_with_purge_clears_the_unlisted_slot(stubber, run_module):
+    expect_get(stubber, FULL)
+    expect_put(stubber, api_config(retry=1, age=600, on_failure=BUS),
+               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=dests(None, BUS))
+    result = run_module(module, {"function_name": "my-fn", "destination_config": {"on_failure": {"destination": BUS}}})
+    stubber.assert_no_pending_responses()
+    assert result["event_invoke_config"]["destination_config"] == {"on_failure": {"destination": BUS}}
+
+
+def test_destination_change_without_purge_keeps_the_other_slot(stubber, run_module):
+    expect_get(stubber, FULL)
+    expect_put(stubber, api_config(retry=1, age=600, on_success=SNS, on_failure=BUS),
+               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=dests(SNS, BUS))
+    result = run_module(module, {"function_name": "my-fn", "purge_destinations": False,
+                                 "destination_config": {"on_failure": {"destination": BUS}}})
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+
+
+def test_check_mode_create_never_writes_and_predicts_the_arn(stubber, run_module):
+    expect_get_missing(stubber, qualifier="prod", Qualifier="prod")
+    result = run_module(module, {"function_name": "my-fn:prod", "maximum_event_age_in_seconds": 60},
+                        check_mode=True, diff=True)
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+    assert result["event_invoke_config"]["function_arn"] == ARN + ":prod"
+    assert result["event_invoke_config"]["qualifier"] == "prod"
+    assert result["diff"]["after"]["maximum_event_age_in_seconds"] == 60
+
+
+def test_check_mode_update_never_writes(stubber, run_module):
+    expect_get(stubber, FULL)
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 2}, check_mode=True)
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+    assert result["event_invoke_config"]["maximum_retry_attempts"] == 2
+    assert result["event_invoke_config"]["maximum_event_age_in_seconds"] == 600
+
+
+def test_check_mode_no_op_reports_no_change(stubber, run_module):
+    expect_get(stubber, FULL)
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 1}, check_mode=True)
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is False
+
+
+@pytest.mark.parametrize("function_name, qualifier, request_", [
+    ("my-fn", "$LATEST", {"FunctionName": "my-fn", "Qualifier": "$LATEST"}),
+    ("my-fn:$LATEST", None, {"FunctionName": "my-fn", "Qualifier": "$LATEST"}),
+    ("my-fn:prod", None, {"FunctionName": "my-fn", "Qualifier": "prod"}),
+    (ARN + ":7", None, {"FunctionName": ARN, "Qualifier": "7"}),
+    ("123456789012:function:my-fn", "prod", {"FunctionName": "123456789012:function:my-fn", "Qualifier": "prod"}),
+])
+def test_qualifier_forms_address_the_right_config(stubber, run_module, function_name, qualifier, request_):
+    expect_get(stubber, api_config(qualifier=request_["Qualifier"], retry=1), **request_)
+    result = run_module(module, {"function_name": function_name, "qualifier": qualifier, "maximum_retry_attempts": 1})
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is False
+
+
+def test_unqualified_task_on_latest_config_is_no_change(stubber, run_module):
+    # AWS returns the unqualified config as ...:$LATEST; switching forms must not flap.
+    expect_get(stubber, api_config(qualifier="$LATEST", retry=2))
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 2})
+    assert result["changed"] is False
+    assert result["event_invoke_config"]["qualifier"] == "$LATEST"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    ({"maximum_retry_attempts": 3}, "maximum_retry_attempts must be between 0 and 2"),
+    ({"maximum_event_age_in_seconds": 59}, "maximum_event_age_in_seconds must be between 60 and 21600"),
+    ({"function_name": "bad name"}, "function_name"),
+    ({"qualifier": "bad/qualifier"}, "qualifier"),
+    ({"function_name": "my-fn:prod", "qualifier": "dev"}, "differs from qualifier"),
+    ({"destination_config": {"on_success": {"destination": "arn:aws:s3:::bucket"}}}, "only as on_failure"),
+    ({"destination_config": {"on_failure": {"destination": "not-an-arn"}}}, "destination_config.on_failure.destination"),
+    ({"destination_config": {"on_failure": {}}}, "destination"),
+    ({"destination_config": {"on_failure": {"destination": SQS, "extra": 1}}}, "extra"),
+])
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_bad_input_fails_before_any_call(stubber, run_module, args, fragment, check_mode):
+    # Nothing is queued: any AWS call would fail the run with a Stubber error instead.
+    result = run_module(module, dict({"function_name": "my-fn"}, **args), check_mode=check_mode)
+    assert result["failed"] is True
+    assert fragment in result["msg"]
+    assert "Stub" not in result["msg"]
+    stubber.assert_no_pending_responses()
+
+
+def test_absent_state_with_bad_qualifier_fails_before_any_call(stubber, run_module):
+    result = run_module(module, {"function_name": "my-fn", "qualifier": "no way", "state": "absent"})
+    assert result["failed"] is True
+    assert "qualifier" in result["msg"]
+
+
+def test_nothing_to_set_without_a_config_is_a_clear_error(stubber, run_module):
+    expect_get_missing(stubber)
+    result = run_module(module, {"function_name": "my-fn"})
+    stubber.assert_no_pending_responses()
+    assert result["failed"] is True
+    assert "has no event invoke config yet" in result["msg"]
+
+
+def test_removing_the_last_setting_asks_for_absent(stubber, run_module):
+    expect_get(stubber, api_config(on_failure=SQS))
+    result = run_module(module, {"function_name": "my-fn", "destination_config": {}})
+    stubber.assert_no_pending_responses()
+    assert result["failed"] is True
+    assert "state=absent" in result["msg"]
+
+
+def test_absent_deletes_an_existing_config(stubber, run_module):
+    expect_get(stubber, FULL, Qualifier="prod")
+    stubber.add_response("delete_function_event_invoke_config", {}, {"FunctionName": "my-fn", "Qualifier": "prod"})
+    result = run_module(module, {"function_name": "my-fn", "qualifier": "prod", "state": "absent"}, diff=True)
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+    assert result["event_invoke_config"] == {}
+    assert result["diff"]["before"]["maximum_retry_attempts"] == 1
+    assert result["diff"]["after"] == {}
+
+
+def test_absent_of_a_missing_config_is_no_change(stubber, run_module):
+    expect_get_missing(stubber)
+    result = run_module(module, {"function_name": "my-fn", "state": "absent"})
+    stubber.assert_no_pending_responses()
+    assert result == {"changed": False, "event_invoke_config": {}}
+
+
+def test_absent_in_check_mode_never_deletes(stubber, run_module):
+    expect_get(stubber, FULL)
+    result = run_module(module, {"function_name": "my-fn", "state": "absent"}, check_mode=True)
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+
+
+def test_absent_when_deleted_between_read_and_delete_succeeds(stubber, run_module):
+    expect_get(stubber, FULL)
+    stubber.add_client_error("delete_function_event_invoke_config", service_error_code="ResourceNotFoundException",
+                             http_status_code=404, expected_params={"FunctionName": "my-fn"})
+    result = run_module(module, {"function_name": "my-fn", "state": "absent"})
+    assert result["changed"] is True
+    assert "failed" not in result
+
+
+@pytest.mark.parametrize("code, status, hint", [
+    ("ResourceNotFoundException", 404, "the function, version or alias does not exist"),
+    ("InvalidParameterValueException", 400, "execution role may send to it"),
+    ("AccessDeniedException", 403, "not allowed"),
+])
+def test_put_errors_become_actionable_failures(stubber, run_module, code, status, hint):
+    expect_get_missing(stubber, qualifier="live", Qualifier="live")
+    stubber.add_client_error("put_function_event_invoke_config", service_error_code=code, http_status_code=status,
+                             service_message="AWS said no")
+    result = run_module(module, {"function_name": "my-fn", "qualifier": "live", "maximum_retry_attempts": 0})
+    stubber.assert_no_pending_responses()
+    assert result["failed"] is True
+    assert result["msg"].startswith("Failed to put event invoke config of my-fn:live")
+    assert hint in result["msg"]
+    assert "AWS said no" in result["msg"]
+    assert result["error"]["code"] == code
+    assert "boto3_version" in result
+
+
+def test_get_errors_other_than_not_found_fail(stubber, run_module):
+    stubber.add_client_error("get_function_event_invoke_config", service_error_code="AccessDeniedException",
+                             http_status_code=403)
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
+    assert result["failed"] is True
+    assert result["msg"].startswith("Failed to get event invoke config of my-fn")
+
+
+def test_throttled_read_is_retried(stubber, run_module):
+    stubber.add_client_error("get_function_event_invoke_config", service_error_code="TooManyRequestsException",
+                             http_status_code=429)
+    expect_get(stubber, FULL)
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 1})
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is False
+    assert stubber.sleeps.call_count == 1
+
+
+def test_concurrent_update_conflict_is_retried(stubber, run_module):
+    expect_get(stubber, FULL)
+    for dummy in range(2):
+        stubber.add_client_error("put_function_event_invoke_config", service_error_code="ResourceConflictException",
+                                 http_status_code=409)
+    expect_put(stubber, api_config(retry=2, age=600, on_success=SNS, on_failure=SQS),
+               MaximumRetryAttempts=2, MaximumEventAgeInSeconds=600, DestinationConfig=dests(SNS, SQS))
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 2})
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+    assert stubber.sleeps.call_count == 2
+
+
+def test_retries_are_bounded(stubber, run_module):
+    for dummy in range(7):
+        stubber.add_client_error("get_function_event_invoke_config", service_error_code="TooManyRequestsException",
+                                 http_status_code=429)
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 1})
+    stubber.assert_no_pending_responses()
+    assert result["failed"] is True
+    assert "throttling" in result["msg"]
+    assert stubber.sleeps.call_count == 6
+    assert sum(call.args[0] for call in stubber.sleeps.call_args_list) <= 51

@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Call sequences of lambda_event_invoke_config_info, checked with botocore's Stubber."""
+
+import datetime
+
+from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as module
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
+SQS = "arn:aws:sqs:us-east-1:123456789012:failed"
+WHEN = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+
+
+def item(qualifier, retry=None, on_failure=None):
+    response = {
+        "FunctionArn": f"{ARN}:{qualifier}",
+        "LastModified": WHEN,
+        "DestinationConfig": {"OnSuccess": {}, "OnFailure": {"Destination": on_failure} if on_failure else {}},
+    }
+    if retry is not None:
+        response["MaximumRetryAttempts"] = retry
+    return response
+
+
+def test_lists_every_config_across_all_pages(stubber, run_module):
+    qualifiers = ["$LATEST"] + [str(n) for n in range(1, 120)]
+    pages = [qualifiers[0:50], qualifiers[50:100], qualifiers[100:]]
+    for index, page in enumerate(pages):
+        response = {"FunctionEventInvokeConfigs": [item(q, retry=index) for q in page]}
+        request = {"FunctionName": "my-fn", "MaxItems": 50}
+        if index:
+            request["Marker"] = f"page-{index}"
+        if index < len(pages) - 1:
+            response["NextMarker"] = f"page-{index + 1}"
+        stubber.add_response("list_function_event_invoke_configs", response, request)
+    result = run_module(module, {"function_name": "my-fn"})
+    stubber.assert_no_pending_responses()
+    configs = result["event_invoke_configs"]
+    assert [config["qualifier"] for config in configs] == qualifiers
+    assert configs[-1]["maximum_retry_attempts"] == 2
+    assert result["changed"] is False
+
+
+def test_items_carry_module_params_that_describe_them(stubber, run_module):
+    stubber.add_response("list_function_event_invoke_configs",
+                         {"FunctionEventInvokeConfigs": [item("prod", retry=0, on_failure=SQS)]},
+                         {"FunctionName": ARN, "MaxItems": 50})
+    result = run_module(module, {"function_name": ARN})
+    assert result["event_invoke_configs"][0]["module_params"] == {
+        "function_name": ARN,
+        "qualifier": "prod",
+        "maximum_retry_attempts": 0,
+        "destination_config": {"on_failure": {"destination": SQS}},
+        "purge_destinations": True,
+    }
+
+
+def test_function_without_configs_gives_an_empty_list(stubber, run_module):
+    stubber.add_response("list_function_event_invoke_configs", {"FunctionEventInvokeConfigs": []})
+    result = run_module(module, {"function_name": "my-fn"})
+    assert result["event_invoke_configs"] == []
+
+
+def test_one_qualifier_is_one_read(stubber, run_module):
+    stubber.add_response("get_function_event_invoke_config", item("prod", retry=1),
+                         {"FunctionName": "my-fn", "Qualifier": "prod"})
+    result = run_module(module, {"function_name": "my-fn:prod"})
+    stubber.assert_no_pending_responses()
+    assert [config["qualifier"] for config in result["event_invoke_configs"]] == ["prod"]
+
+
+def test_qualifier_without_config_gives_an_empty_list(stubber, run_module):
+    stubber.add_client_error("get_function_event_invoke_config", service_error_code="ResourceNotFoundException",
+                             http_status_code=404, expected_params={"FunctionName": "my-fn", "Qualifier": "7"})
+    stubber.add_response("list_function_event_invoke_configs", {"FunctionEventInvokeConfigs": []},
+                         {"FunctionName": "my-fn", "MaxItems": 50})
+    result = run_module(module, {"function_name": "my-fn", "qualifier": "7"})
+    stubber.assert_no_pending_responses()
+    assert result["event_invoke_configs"] == []
+
+
+def test_missing_function_is_a_clear_failure(stubber, run_module):
+    stubber.add_client_error("list_function_event_invoke_configs", service_error_code="ResourceNotFoundException",
+                             service_message="Function not found", http_status_code=404)
+    result = run_module(module, {"function_name": "nope"})
+    assert result["failed"] is True
+    assert "Failed to list event invoke configs of nope (the function, version or alias does not exist)" in result["msg"]
+
+
+def test_missing_function_with_qualifier_is_a_clear_failure(stubber, run_module):
+    stubber.add_client_error("get_function_event_invoke_config", service_error_code="ResourceNotFoundException",
+                             http_status_code=404)
+    stubber.add_client_error("list_function_event_invoke_configs", service_error_code="ResourceNotFoundException",
+                             service_message="Function not found", http_status_code=404)
+    result = run_module(module, {"function_name": "nope:prod"})
+    assert result["failed"] is True
+    assert "does not exist" in result["msg"]
+
+
+def test_bad_function_name_fails_before_any_call(stubber, run_module):
+    result = run_module(module, {"function_name": "no spaces please"})
+    assert result["failed"] is True
+    assert "function_name" in result["msg"]
