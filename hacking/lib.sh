@@ -187,7 +187,7 @@ write_cloud_config() {
     cat >"${COLLECTION_DIR}/tests/integration/cloud-config-aws.ini" <<EOF
 [default]
 aws_access_key = test
-aws_secret_key = test
+aws_secret_key = localstack-dummy-secret-key
 security_token =
 aws_region = us-east-1
 aws_endpoint_url = ${LOCALSTACK_URL}

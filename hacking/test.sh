@@ -53,7 +53,10 @@ stage_lint() {
 }
 
 stage_integration() {
-    start_localstack || return 1
+    # LOCALSTACK_URL set by the caller reuses a running LocalStack (for quick reruns while developing).
+    if [ -z "${LOCALSTACK_URL:-}" ]; then
+        start_localstack || return 1
+    fi
     write_cloud_config
     local out="${WORK}/integration.log" rc
     set +e

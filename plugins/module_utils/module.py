@@ -8,6 +8,9 @@
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
+
 COLLECTION_NAME = "serverless.aws_lambda"
 COLLECTION_VERSION = "0.1.0"
 
@@ -24,3 +27,23 @@ class LambdaAWSModule(AnsibleAWSModule):
     def __init__(self, **kwargs):
         set_collection_info(collection_name=COLLECTION_NAME, collection_version=COLLECTION_VERSION)
         super().__init__(**kwargs)
+
+    def exit_with(self, action):
+        """Run action() -> result dict and exit with it, or fail.
+
+        Bad option values fail outside the exception handler, so the result carries no
+        traceback: they are the user's input, not a crash. AWS errors fail through
+        fail_json_aws (error code, message, SDK versions). A "diff" in the result is
+        kept only in diff mode.
+        """
+        try:
+            result = action()
+        except ParameterError as e:
+            bad_input = str(e)
+        except EventInvokeConfigError as e:
+            self.fail_json_aws_error(e)
+        else:
+            if not self._diff:
+                result.pop("diff", None)
+            self.exit_json(**result)
+        self.fail_json(msg=bad_input)

@@ -213,7 +213,6 @@ event_invoke_config:
       sample: "2026-11-22T20:56:23.783000+00:00"
 """
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import ensure_absent
@@ -234,23 +233,17 @@ def main():
         state={"type": "str", "choices": ["present", "absent"], "default": "present"},
     )
     module = LambdaAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module.exit_with(lambda: apply(module))
+
+
+def apply(module):
     params = module.params
-
-    try:
-        ref = parse_function_ref(params["function_name"], params["qualifier"])
-        validate_settings(params)
-        client = module.client("lambda")
-        if params["state"] == "present":
-            result = ensure_present(client, ref, params, module.check_mode)
-        else:
-            result = ensure_absent(client, ref, module.check_mode)
-    except EventInvokeConfigError as e:
-        module.fail_json_aws_error(e)
-
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    ref = parse_function_ref(params["function_name"], params["qualifier"])
+    validate_settings(params)
+    client = module.client("lambda")
+    if params["state"] == "absent":
+        return ensure_absent(client, ref, module.check_mode)
+    return ensure_present(client, ref, params, module.check_mode)
 
 
 if __name__ == "__main__":

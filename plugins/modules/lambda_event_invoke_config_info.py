@@ -141,7 +141,6 @@ event_invoke_configs:
         purge_destinations: true
 """
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import describe_event_invoke_configs
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
@@ -150,12 +149,12 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.module impor
 
 def main():
     module = LambdaAWSModule(argument_spec=dict(FUNCTION_REFERENCE_ARGUMENT_SPEC), supports_check_mode=True)
-    try:
-        ref = parse_function_ref(module.params["function_name"], module.params["qualifier"])
-        configs = describe_event_invoke_configs(module.client("lambda"), ref)
-    except EventInvokeConfigError as e:
-        module.fail_json_aws_error(e)
-    module.exit_json(changed=False, event_invoke_configs=configs)
+    module.exit_with(lambda: describe(module))
+
+
+def describe(module):
+    ref = parse_function_ref(module.params["function_name"], module.params["qualifier"])
+    return {"changed": False, "event_invoke_configs": describe_event_invoke_configs(module.client("lambda"), ref)}
 
 
 if __name__ == "__main__":
