@@ -1,0 +1,56 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Create what the demo configures, on LocalStack: the orders function (version 1 and
+alias live), an SQS queue, an SNS topic and an EventBridge bus.
+Usage: demo_resources.py ENDPOINT_URL"""
+
+import io
+import json
+import sys
+import zipfile
+
+import boto3
+
+REGION = "us-east-1"
+
+
+def client(service, endpoint):
+    return boto3.client(
+        service, endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test"
+    )
+
+
+def package():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+def main(endpoint):
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    role = client("iam", endpoint).create_role(RoleName="orders-exec", AssumeRolePolicyDocument=json.dumps(trust))
+    lam = client("lambda", endpoint)
+    function = lam.create_function(
+        FunctionName="orders", Runtime="python3.12", Role=role["Role"]["Arn"], Handler="index.handler",
+        Code={"ZipFile": package()}, Publish=True,
+    )
+    lam.create_alias(FunctionName="orders", Name="live", FunctionVersion=function["Version"])
+    queue = client("sqs", endpoint).create_queue(QueueName="orders-failed")["QueueUrl"]
+    topic = client("sns", endpoint).create_topic(Name="orders-succeeded")["TopicArn"]
+    bus = client("events", endpoint).create_event_bus(Name="orders-events")["EventBusArn"]
+    print(f"  function  {function['FunctionArn']} (version {function['Version']}, alias live)")
+    print(f"  queue     {queue}")
+    print(f"  topic     {topic}")
+    print(f"  event bus {bus}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
