@@ -11,16 +11,41 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK="${REPO_ROOT}/.tmp"
 REQS="${REPO_ROOT}/hacking/requirements"
 
-# Pins: one line each, changed together with the requirement files.
-ANSIBLE_WHEEL_VERSION=12.3.0 # carries amazon.aws 10.1.2, the collection for ansible-core 2.19
-ANSIBLE_TEST_PIP_VERSION=24.2 # pip that ansible-test 2.19 bootstraps into its sanity venvs
-CONTROLLER_PYTHON=${CONTROLLER_PYTHON:-python3.11}
-
-CONTROLLER_VENV="${WORK}/venv-controller"
-LOCALSTACK_VENV="${WORK}/venv-localstack"
-COLLECTIONS="${WORK}/collections"
-COLLECTION_DIR="${COLLECTIONS}/ansible_collections/serverless/aws_lambda"
 TEST_HOME="${WORK}/home"
+LOCALSTACK_VENV="${WORK}/venv-localstack"
+
+# The supported matrix: the oldest and newest ansible-core we test, each with the
+# amazon.aws major that goes with it (taken from the `ansible` wheel that ships it) and
+# the pip ansible-test bootstraps into its venvs. select_core sets, for one of them:
+# CORE, CONTROLLER_PYTHON_VERSION, CONTROLLER_REQUIREMENTS, ANSIBLE_WHEEL_VERSION,
+# ANSIBLE_TEST_PIP_VERSION, CONTROLLER_VENV, COLLECTIONS, COLLECTION_DIR.
+SUPPORTED_CORES="2.19 2.21"
+DEFAULT_CORE=2.19
+select_core() {
+    CORE=$1
+    case "$CORE" in
+        2.19)
+            CONTROLLER_PYTHON_VERSION=3.11
+            CONTROLLER_REQUIREMENTS="${REQS}/controller-py311-core219.txt"
+            ANSIBLE_WHEEL_VERSION=12.3.0 # amazon.aws 10.1.2
+            ANSIBLE_TEST_PIP_VERSION=24.2
+            ;;
+        2.21)
+            CONTROLLER_PYTHON_VERSION=3.13
+            CONTROLLER_REQUIREMENTS="${REQS}/controller-py313-core221.txt"
+            ANSIBLE_WHEEL_VERSION=14.5.0 # amazon.aws 11.4.0
+            ANSIBLE_TEST_PIP_VERSION=25.2
+            ;;
+        *)
+            echo "unsupported ansible-core ${CORE} (supported: ${SUPPORTED_CORES})" >&2
+            return 1
+            ;;
+    esac
+    CONTROLLER_VENV="${WORK}/venv-core${CORE//./}"
+    COLLECTIONS="${WORK}/core${CORE//./}/collections"
+    COLLECTION_DIR="${COLLECTIONS}/ansible_collections/serverless/aws_lambda"
+}
+select_core "$DEFAULT_CORE"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -67,9 +92,20 @@ ensure_venv() {
     echo "$stamp" >"${dir}/.stamp"
 }
 
+# ensure_controller: the selected core's tool venv, first on PATH.
 ensure_controller() {
-    ensure_venv "$CONTROLLER_VENV" 3.11 "${REQS}/controller-py311-core219.txt"
-    export PATH="${CONTROLLER_VENV}/bin:${PATH}"
+    ensure_venv "$CONTROLLER_VENV" "$CONTROLLER_PYTHON_VERSION" "$CONTROLLER_REQUIREMENTS"
+    PATH="${CONTROLLER_VENV}/bin:${BASE_PATH:=$PATH}"
+    export PATH
+}
+
+# prepare_core VERSION: select a core and make its venv, amazon.aws and collection tree ready.
+prepare_core() {
+    select_core "$1" || return 1
+    mkdir -p "$WORK" "$TEST_HOME"
+    ensure_controller
+    ensure_amazon_aws
+    sync_collection
 }
 
 ensure_localstack_venv() {
@@ -79,7 +115,7 @@ ensure_localstack_venv() {
 # amazon.aws is not reachable through Galaxy here; the `ansible` wheel on PyPI carries it.
 ensure_amazon_aws() {
     local target="${COLLECTIONS}/ansible_collections/amazon/aws"
-    local stamp="${WORK}/amazon-aws-from-ansible-${ANSIBLE_WHEEL_VERSION}"
+    local stamp="${COLLECTIONS}/amazon-aws-from-ansible-${ANSIBLE_WHEEL_VERSION}"
     [ -f "$stamp" ] && [ -f "${target}/MANIFEST.json" ] && return 0
     log "extracting amazon.aws from ansible==${ANSIBLE_WHEEL_VERSION}"
     mkdir -p "${WORK}/downloads"
