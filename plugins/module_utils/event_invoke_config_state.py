@@ -33,8 +33,12 @@ def _result(changed, before, after):
     }
 
 
-def ensure_present(client, ref, params, check_mode):
-    """Lay the task's settings over the config at ref; write only when that changes it."""
+def ensure_present(client, ref, params, check_mode, preflight=None):
+    """Lay the task's settings over the config at ref; write only when that changes it.
+
+    preflight(desired), when given, runs before a write (and in check mode), only when
+    there is something to write; it raises when AWS would refuse the config.
+    """
     api_current, missing_message = get_event_invoke_config(client, ref)
     current = from_api(api_current)
     desired = merge_settings(current, params)
@@ -50,6 +54,8 @@ def ensure_present(client, ref, params, check_mode):
         )
     if current and settings_of(current) == desired:
         return _result(False, current, current)
+    if preflight is not None:
+        preflight(desired)
     if check_mode:
         after = predict_config(current, desired, ref, function_arn_in_message(missing_message))
     else:

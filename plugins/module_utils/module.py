@@ -27,6 +27,14 @@ class LambdaAWSModule(AnsibleAWSModule):
     def __init__(self, **kwargs):
         set_collection_info(collection_name=COLLECTION_NAME, collection_version=COLLECTION_VERSION)
         super().__init__(**kwargs)
+        self._clients = {}
+
+    def client_for(self, service, region=None):
+        """One client per service and region for the whole run (creating one costs ~10 ms)."""
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self.client(service, **({"region": region} if region else {}))
+        return self._clients[key]
 
     def exit_with(self, action):
         """Run action() -> result dict and exit with it, or fail.

@@ -67,6 +67,24 @@ options:
       - Has no effect when O(destination_config) is not given.
     type: bool
     default: true
+  validate_destinations:
+    description:
+      - Before writing (and in check mode), check each destination the task would write, so that check mode
+        predicts the failures AWS otherwise reports only at apply time as "The destination ARN ... is invalid".
+      - Each destination must exist and be of a kind AWS accepts (not a FIFO queue or topic, not the function
+        itself), read with its own service (C(sqs:GetQueueUrl) and C(sqs:GetQueueAttributes),
+        C(sns:GetTopicAttributes), C(lambda:GetFunction), C(events:DescribeEventBus), C(s3:ListBucket) for
+        C(HeadBucket)).
+      - The function's execution role (C(lambda:GetFunctionConfiguration)) must be allowed to send to it, as
+        IAM's policy simulator answers (C(iam:SimulatePrincipalPolicy)) for C(sqs:SendMessage), C(sns:Publish),
+        C(lambda:InvokeFunction), C(events:PutEvents) or C(s3:PutObject). The failure names the destination,
+        what is missing and the policy statement that would fix it.
+      - Runs only when there is something to write, so a task with no change still makes one read. Each
+        destination costs one or two reads and one simulation, plus one read of the function.
+      - Where the caller may not make a preflight read, a warning is given and the task goes on.
+      - Off by default because it needs the read permissions above; turn it on for dry runs before a change window.
+    type: bool
+    default: false
   state:
     description:
       - V(present) creates or updates the config; V(absent) deletes the config of this qualifier only.
@@ -132,6 +150,15 @@ EXAMPLES = r"""
       on_failure:
         destination: arn:aws:s3:::my-function-failures
     purge_destinations: false
+
+- name: Dry run that also checks each destination exists and the execution role may send to it
+  serverless.aws_lambda.lambda_event_invoke_config:
+    function_name: my-function
+    destination_config:
+      on_failure:
+        destination: arn:aws:sqs:us-east-1:123456789012:orders-failed
+    validate_destinations: true
+  check_mode: true
 
 - name: Remove both destinations, keep retry and age settings
   serverless.aws_lambda.lambda_event_invoke_config:
@@ -213,6 +240,9 @@ event_invoke_config:
       sample: "2026-11-22T20:56:23.783000+00:00"
 """
 
+import functools
+
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import ensure_absent
@@ -230,6 +260,7 @@ def main():
         maximum_event_age_in_seconds={"type": "int"},
         destination_config={"type": "dict", "options": {"on_success": DESTINATION_SPEC, "on_failure": DESTINATION_SPEC}},
         purge_destinations={"type": "bool", "default": True},
+        validate_destinations={"type": "bool", "default": False},
         state={"type": "str", "choices": ["present", "absent"], "default": "present"},
     )
     module = LambdaAWSModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -240,10 +271,13 @@ def apply(module):
     params = module.params
     ref = parse_function_ref(params["function_name"], params["qualifier"])
     validate_settings(params)
-    client = module.client("lambda")
+    client = module.client_for("lambda")
     if params["state"] == "absent":
         return ensure_absent(client, ref, module.check_mode)
-    return ensure_present(client, ref, params, module.check_mode)
+    preflight = None
+    if params["validate_destinations"]:
+        preflight = functools.partial(preflight_destinations, module.client_for, ref, warn=module.warn)
+    return ensure_present(client, ref, params, module.check_mode, preflight)
 
 
 if __name__ == "__main__":

@@ -154,7 +154,7 @@ def main():
 
 def describe(module):
     ref = parse_function_ref(module.params["function_name"], module.params["qualifier"])
-    return {"changed": False, "event_invoke_configs": describe_event_invoke_configs(module.client("lambda"), ref)}
+    return {"changed": False, "event_invoke_configs": describe_event_invoke_configs(module.client_for("lambda"), ref)}
 
 
 if __name__ == "__main__":

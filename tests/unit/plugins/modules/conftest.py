@@ -33,16 +33,38 @@ class ModuleFail(ModuleExit):
 
 @pytest.fixture
 def stubber(mocker):
-    client = boto3.client(
-        "lambda", region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="not-a-secret"
-    )
-    stub = Stubber(client)
-    stub.activate()
-    mocker.patch.object(AnsibleAWSModule, "client", return_value=client)
+    """The Stubber of the lambda client; stubber.service(name) gives another service's."""
+    stubbers = {}
+
+    def make_client(service):
+        client = boto3.client(
+            service, region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="not-a-secret"
+        )
+        stubbers[service] = Stubber(client)
+        stubbers[service].activate()
+        return client
+
+    clients = {"lambda": make_client("lambda")}
+
+    def client(self, service, **kwargs):
+        if service not in clients:
+            clients[service] = make_client(service)
+        return clients[service]
+
+    mocker.patch.object(AnsibleAWSModule, "client", client)
+
+    def service(name):
+        client(None, name)
+        return stubbers[name]
+
+    stub = stubbers["lambda"]
+    stub.service = service
+    stub.services = stubbers
     # Retries sleep through AWSRetry's jittered backoff: record the sleeps instead of waiting.
     stub.sleeps = mocker.patch.object(cloud.time, "sleep")
     yield stub
-    stub.deactivate()
+    for each in stubbers.values():
+        each.deactivate()
 
 
 @pytest.fixture

@@ -321,3 +321,49 @@ def test_retries_are_bounded(stubber, run_module):
     assert "throttling" in result["msg"]
     assert stubber.sleeps.call_count == 6
     assert sum(call.args[0] for call in stubber.sleeps.call_args_list) <= 51
+
+
+def test_preflight_runs_nothing_on_a_no_op(stubber, run_module):
+    expect_get(stubber, FULL)
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 1, "validate_destinations": True})
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is False
+    assert set(stubber.services) == {"lambda"}
+
+
+def test_preflight_failure_in_check_mode_writes_nothing(stubber, run_module):
+    expect_get(stubber, FULL)
+    stubber.service("sqs").add_client_error("get_queue_url", service_error_code="AWS.SimpleQueueService.NonExistentQueue",
+                                            http_status_code=400)
+    stubber.add_response("get_function_configuration", {"Role": "arn:aws:iam::123456789012:role/exec"},
+                         {"FunctionName": "my-fn"})
+    stubber.service("iam").add_response(
+        "simulate_principal_policy",
+        {"EvaluationResults": [{"EvalActionName": "sqs:SendMessage", "EvalDecision": "implicitDeny"}]},
+    )
+    result = run_module(module, {"function_name": "my-fn", "validate_destinations": True,
+                                 "destination_config": {"on_failure": {"destination": SQS + "-typo"}}},
+                        check_mode=True)
+    for each in stubber.services.values():
+        each.assert_no_pending_responses()
+    assert result["failed"] is True
+    assert SQS + "-typo does not exist" in result["msg"]
+    assert "may not sqs:SendMessage" in result["msg"]
+    assert "Traceback" not in result.get("exception", "")
+
+
+def test_preflight_passes_then_writes(stubber, run_module):
+    expect_get(stubber, FULL)
+    stubber.service("events").add_response("describe_event_bus", {}, {"Name": BUS})
+    stubber.add_response("get_function_configuration", {"Role": "arn:aws:iam::123456789012:role/exec"})
+    stubber.service("iam").add_response(
+        "simulate_principal_policy",
+        {"EvaluationResults": [{"EvalActionName": "events:PutEvents", "EvalDecision": "allowed"}]},
+    )
+    expect_put(stubber, api_config(retry=1, age=600, on_failure=BUS),
+               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=dests(None, BUS))
+    result = run_module(module, {"function_name": "my-fn", "validate_destinations": True,
+                                 "destination_config": {"on_failure": {"destination": BUS}}})
+    for each in stubber.services.values():
+        each.assert_no_pending_responses()
+    assert result["changed"] is True

@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Destination preflight, each destination type found / missing / denied, with Stubber."""
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible_collections.amazon.aws.plugins.module_utils import cloud
+
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import PreflightError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import fix_statement
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import FunctionRef
+
+ACCOUNT = "123456789012"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/orders-exec"
+QUEUE = f"arn:aws:sqs:us-east-1:{ACCOUNT}:orders-failed"
+QUEUE_URL = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/orders-failed"
+TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:orders-ok"
+FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:archive"
+BUS = f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/orders"
+BUCKET = "arn:aws:s3:::orders-failures"
+REF = FunctionRef("orders", "live")
+
+
+class Clients:
+    """boto3 clients with a Stubber each; client_for(service, region) hands them out."""
+
+    def __init__(self):
+        self.clients = {}
+        self.stubbers = {}
+
+    def __call__(self, service, region):
+        if service not in self.clients:
+            client = boto3.client(service, region_name=region or "us-east-1",
+                                  aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="not-a-secret")
+            self.clients[service] = client
+            self.stubbers[service] = Stubber(client)
+            self.stubbers[service].activate()
+        return self.clients[service]
+
+    def stub(self, service):
+        self(service, None)
+        return self.stubbers[service]
+
+    def assert_done(self):
+        for stubber in self.stubbers.values():
+            stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def clients(mocker):
+    mocker.patch.object(cloud.time, "sleep")
+    return Clients()
+
+
+def desired(**slots):
+    return {"maximum_retry_attempts": None, "maximum_event_age_in_seconds": None,
+            "destination_config": {slot: {"destination": arn} for slot, arn in slots.items()}}
+
+
+def expect_role(clients):
+    clients.stub("lambda").add_response(
+        "get_function_configuration", {"Role": ROLE}, {"FunctionName": "orders", "Qualifier": "live"})
+
+
+def expect_simulation(clients, action, resource, decision="allowed"):
+    clients.stub("iam").add_response(
+        "simulate_principal_policy",
+        {"EvaluationResults": [{"EvalActionName": action, "EvalResourceName": resource, "EvalDecision": decision}]},
+        {"PolicySourceArn": ROLE, "ActionNames": [action], "ResourceArns": [resource]},
+    )
+
+
+def expect_queue(clients, fifo=False):
+    sqs = clients.stub("sqs")
+    sqs.add_response("get_queue_url", {"QueueUrl": QUEUE_URL},
+                     {"QueueName": "orders-failed", "QueueOwnerAWSAccountId": ACCOUNT})
+    sqs.add_response("get_queue_attributes", {"Attributes": {"FifoQueue": "true"} if fifo else {}},
+                     {"QueueUrl": QUEUE_URL, "AttributeNames": ["FifoQueue"]})
+
+
+def run(clients, settings, warnings=None):
+    preflight_destinations(clients, REF, settings, warn=(warnings if warnings is not None else []).append)
+
+
+def test_every_destination_type_found_and_allowed(clients):
+    expect_queue(clients)
+    expect_role(clients)
+    expect_simulation(clients, "sqs:SendMessage", QUEUE)
+    run(clients, desired(on_failure=QUEUE))
+    clients.assert_done()
+
+
+@pytest.mark.parametrize("arn, service, operation, request_, action, resource", [
+    (TOPIC, "sns", "get_topic_attributes", {"TopicArn": TOPIC}, "sns:Publish", TOPIC),
+    (FUNCTION, "lambda", "get_function", {"FunctionName": FUNCTION}, "lambda:InvokeFunction", FUNCTION),
+    (BUS, "events", "describe_event_bus", {"Name": BUS}, "events:PutEvents", BUS),
+])
+def test_success_destinations_found_and_allowed(clients, arn, service, operation, request_, action, resource):
+    clients.stub(service).add_response(operation, {}, request_)
+    expect_role(clients)
+    expect_simulation(clients, action, resource)
+    run(clients, desired(on_success=arn))
+    clients.assert_done()
+
+
+def test_bucket_found_and_allowed_is_checked_on_its_objects(clients):
+    clients.stub("s3").add_response("head_bucket", {}, {"Bucket": "orders-failures"})
+    expect_role(clients)
+    expect_simulation(clients, "s3:PutObject", BUCKET + "/*")
+    run(clients, desired(on_failure=BUCKET))
+    clients.assert_done()
+
+
+@pytest.mark.parametrize("arn, service, operation, code, status", [
+    (QUEUE, "sqs", "get_queue_url", "AWS.SimpleQueueService.NonExistentQueue", 400),
+    (TOPIC, "sns", "get_topic_attributes", "NotFound", 404),
+    (FUNCTION, "lambda", "get_function", "ResourceNotFoundException", 404),
+    (BUS, "events", "describe_event_bus", "ResourceNotFoundException", 400),
+    (BUCKET, "s3", "head_bucket", "404", 404),
+])
+def test_missing_destination_fails_naming_it(clients, arn, service, operation, code, status):
+    clients.stub(service).add_client_error(operation, service_error_code=code, http_status_code=status)
+    expect_role(clients)
+    expect_simulation(clients, fix_statement(arn)["Action"], fix_statement(arn)["Resource"])
+    with pytest.raises(PreflightError) as raised:
+        run(clients, desired(on_failure=arn))
+    assert f"{arn} does not exist" in str(raised.value)
+    assert "orders:live" in str(raised.value)
+
+
+def test_fifo_queue_is_refused(clients):
+    expect_queue(clients, fifo=True)
+    expect_role(clients)
+    expect_simulation(clients, "sqs:SendMessage", QUEUE)
+    with pytest.raises(PreflightError) as raised:
+        run(clients, desired(on_failure=QUEUE))
+    assert "FIFO queue" in str(raised.value)
+
+
+def test_fifo_topic_is_refused(clients):
+    clients.stub("sns").add_response("get_topic_attributes", {"Attributes": {"FifoTopic": "true"}})
+    expect_role(clients)
+    expect_simulation(clients, "sns:Publish", TOPIC)
+    with pytest.raises(PreflightError) as raised:
+        run(clients, desired(on_success=TOPIC))
+    assert "FIFO topic" in str(raised.value)
+
+
+def test_the_function_itself_is_refused_without_a_read(clients):
+    own = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:orders"
+    expect_role(clients)
+    expect_simulation(clients, "lambda:InvokeFunction", own)
+    with pytest.raises(PreflightError) as raised:
+        run(clients, desired(on_success=own))
+    assert "is the function itself" in str(raised.value)
+
+
+def test_role_without_permission_fails_with_the_fixing_statement(clients):
+    expect_queue(clients)
+    expect_role(clients)
+    expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
+    with pytest.raises(PreflightError) as raised:
+        run(clients, desired(on_failure=QUEUE))
+    message = str(raised.value)
+    assert "destination_config.on_failure.destination" in message
+    assert f"execution role {ROLE} may not sqs:SendMessage (implicitDeny)" in message
+    assert f'{{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "{QUEUE}"}}' in message
+
+
+def test_all_problems_are_reported_together(clients):
+    clients.stub("sns").add_client_error("get_topic_attributes", service_error_code="NotFound", http_status_code=404)
+    expect_queue(clients)
+    expect_role(clients)
+    expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="explicitDeny")
+    expect_simulation(clients, "sns:Publish", TOPIC, decision="allowed")
+    with pytest.raises(PreflightError) as raised:
+        run(clients, desired(on_failure=QUEUE, on_success=TOPIC))
+    assert f"{TOPIC} does not exist" in str(raised.value)
+    assert "may not sqs:SendMessage" in str(raised.value)
+
+
+def test_caller_denied_reads_warn_and_go_on(clients):
+    clients.stub("sqs").add_client_error("get_queue_url", service_error_code="AccessDenied", http_status_code=403)
+    expect_role(clients)
+    clients.stub("iam").add_client_error("simulate_principal_policy", service_error_code="AccessDenied",
+                                         http_status_code=403)
+    warnings = []
+    run(clients, desired(on_failure=QUEUE), warnings)
+    clients.assert_done()
+    assert len(warnings) == 2
+    assert "could not check that" in warnings[0]
+    assert "could not simulate sqs:SendMessage" in warnings[1]
+
+
+def test_caller_denied_role_read_warns_and_skips_the_simulation(clients):
+    expect_queue(clients)
+    clients.stub("lambda").add_client_error("get_function_configuration", service_error_code="AccessDeniedException",
+                                            http_status_code=403)
+    warnings = []
+    run(clients, desired(on_failure=QUEUE), warnings)
+    clients.assert_done()
+    assert warnings == ["preflight could not read the execution role of orders:live (AccessDeniedException)"]
+
+
+def test_missing_function_is_reported(clients):
+    expect_queue(clients)
+    clients.stub("lambda").add_client_error("get_function_configuration",
+                                            service_error_code="ResourceNotFoundException", http_status_code=404)
+    with pytest.raises(PreflightError) as raised:
+        run(clients, desired(on_failure=QUEUE))
+    assert "function orders:live does not exist" in str(raised.value)
+
+
+def test_no_destinations_means_no_calls(clients):
+    run(clients, desired())
+    assert clients.clients == {}
