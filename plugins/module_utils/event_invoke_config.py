@@ -26,6 +26,7 @@ _API_SLOTS = {"on_success": "OnSuccess", "on_failure": "OnFailure"}
 # checks the minimum client-side, so the maximum must be checked here.
 RETRY_RANGE = (0, 2)
 EVENT_AGE_RANGE = (60, 21600)
+IAM_PROPAGATION_TIMEOUT_RANGE = (0, 3600)
 
 # Destination services AWS accepts, per slot: S3 buckets only receive failure records.
 DESTINATION_SERVICES = {
@@ -190,6 +191,7 @@ def validate_settings(params):
     """Check the settings options of a task (numbers and destinations); raise ParameterError."""
     _check_range("maximum_retry_attempts", params.get("maximum_retry_attempts"), RETRY_RANGE)
     _check_range("maximum_event_age_in_seconds", params.get("maximum_event_age_in_seconds"), EVENT_AGE_RANGE)
+    _check_range("iam_propagation_timeout", params.get("iam_propagation_timeout"), IAM_PROPAGATION_TIMEOUT_RANGE)
     for slot, entry in (params.get("destination_config") or {}).items():
         if entry is not None:
             validate_destination(slot, entry.get("destination"))

@@ -11,6 +11,7 @@ botocore errors into EventInvokeConfigError with a sentence a user can act on.
 """
 
 import functools
+import time
 
 try:
     import botocore
@@ -106,8 +107,39 @@ def get_event_invoke_config(client, ref):
 
 @LambdaErrorHandler.explained_error_handler("put event invoke config")
 @lambda_retry
-def put_event_invoke_config(client, ref, api_settings):
+def _put_event_invoke_config(client, ref, api_settings):
     return client.put_function_event_invoke_config(**ref.api_kwargs(), **api_settings)
+
+
+def is_propagation_error(exception):
+    """AWS's answer while a freshly granted execution-role permission propagates."""
+    if error_code(exception) != "InvalidParameterValueException":
+        return False
+    return "does not have permissions" in exception.response.get("Error", {}).get("Message", "")
+
+
+def put_event_invoke_config(client, ref, api_settings, propagation_timeout=0):
+    """Put the complete config at ref.
+
+    An execution role that "does not have permissions to call" a destination may just be
+    waiting for IAM to propagate a fresh grant: that answer is retried until
+    propagation_timeout seconds have passed (Terraform waits 2 minutes), then fails
+    naming the wait.
+    """
+    deadline = time.monotonic() + propagation_timeout
+    delay = 2
+    while True:
+        try:
+            return _put_event_invoke_config(client, ref, api_settings)
+        except EventInvokeConfigError as e:
+            if not is_propagation_error(e.exception):
+                raise
+            if time.monotonic() + delay > deadline:
+                if propagation_timeout:
+                    e.message += f"; retried for {propagation_timeout} s (iam_propagation_timeout) while IAM propagated"
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 20)
 
 
 @LambdaErrorHandler.deletion_error_handler("delete event invoke config")

@@ -38,6 +38,7 @@ def ensure_present(client, ref, params, check_mode, preflight=None):
 
     preflight(desired), when given, runs before a write (and in check mode), only when
     there is something to write; it raises when AWS would refuse the config.
+    params["iam_propagation_timeout"] bounds the wait for a fresh role grant.
     """
     api_current, missing_message = get_event_invoke_config(client, ref)
     current = from_api(api_current)
@@ -59,7 +60,9 @@ def ensure_present(client, ref, params, check_mode, preflight=None):
     if check_mode:
         after = predict_config(current, desired, ref, function_arn_in_message(missing_message))
     else:
-        after = from_api(put_event_invoke_config(client, ref, to_api(desired)))
+        after = from_api(
+            put_event_invoke_config(client, ref, to_api(desired), params.get("iam_propagation_timeout") or 0)
+        )
     return _result(True, current, after)
 
 

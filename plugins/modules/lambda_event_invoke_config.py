@@ -85,6 +85,14 @@ options:
       - Off by default because it needs the read permissions above; turn it on for dry runs before a change window.
     type: bool
     default: false
+  iam_propagation_timeout:
+    description:
+      - How long, in seconds, to keep retrying a write that AWS refuses because the function's execution role
+        "does not have permissions to call" a destination. A permission granted just before (say, by an
+        M(amazon.aws.iam_policy) task in the same play) takes seconds to minutes to reach Lambda.
+      - Retries back off from 2 to 20 seconds. V(0) fails at once; at most V(3600). Terraform waits 2 minutes.
+    type: int
+    default: 120
   state:
     description:
       - V(present) creates or updates the config; V(absent) deletes the config of this qualifier only.
@@ -261,6 +269,7 @@ def main():
         destination_config={"type": "dict", "options": {"on_success": DESTINATION_SPEC, "on_failure": DESTINATION_SPEC}},
         purge_destinations={"type": "bool", "default": True},
         validate_destinations={"type": "bool", "default": False},
+        iam_propagation_timeout={"type": "int", "default": 120},
         state={"type": "str", "choices": ["present", "absent"], "default": "present"},
     )
     module = LambdaAWSModule(argument_spec=argument_spec, supports_check_mode=True)

@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_api as api
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
@@ -367,3 +368,56 @@ def test_preflight_passes_then_writes(stubber, run_module):
     for each in stubber.services.values():
         each.assert_no_pending_responses()
     assert result["changed"] is True
+
+
+PERMISSION_MESSAGE = ("The function execution role does not have permissions to call SendMessage on "
+                      "arn:aws:sqs:us-east-1:123456789012:failed")
+
+
+def test_iam_propagation_is_waited_for(stubber, run_module):
+    # Two "does not have permissions" answers while the grant propagates, then success.
+    expect_get(stubber, FULL)
+    for dummy in range(2):
+        stubber.add_client_error("put_function_event_invoke_config", service_error_code="InvalidParameterValueException",
+                                 service_message=PERMISSION_MESSAGE, http_status_code=400)
+    expect_put(stubber, api_config(retry=0, age=600, on_success=SNS, on_failure=SQS),
+               MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600, DestinationConfig=dests(SNS, SQS))
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+
+
+def test_iam_propagation_wait_is_bounded_and_named(stubber, run_module, mocker):
+    # A fake clock that only the (recorded) sleeps advance: waits of 2, 4 and 8 s fit in
+    # 15 s, the next (16 s) would not, so there are four attempts.
+    now = [0.0]
+    stubber.sleeps.side_effect = lambda seconds: now.__setitem__(0, now[0] + seconds)
+    mocker.patch.object(api.time, "monotonic", side_effect=lambda: now[0])
+    expect_get(stubber, FULL)
+    for dummy in range(4):
+        stubber.add_client_error("put_function_event_invoke_config", service_error_code="InvalidParameterValueException",
+                                 service_message=PERMISSION_MESSAGE, http_status_code=400)
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0, "iam_propagation_timeout": 15})
+    stubber.assert_no_pending_responses()
+    assert result["failed"] is True
+    assert "execution role may send to it" in result["msg"]
+    assert "retried for 15 s (iam_propagation_timeout)" in result["msg"]
+    assert "does not have permissions to call SendMessage" in result["msg"]
+    assert [call.args[0] for call in stubber.sleeps.call_args_list] == [2, 4, 8]
+
+
+def test_invalid_destination_without_permission_wording_fails_at_once(stubber, run_module):
+    expect_get(stubber, FULL)
+    stubber.add_client_error("put_function_event_invoke_config", service_error_code="InvalidParameterValueException",
+                             service_message="The destination ARN arn:aws:sqs:us-east-1:123456789012:x is invalid.",
+                             http_status_code=400)
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
+    stubber.assert_no_pending_responses()
+    assert result["failed"] is True
+    assert "retried for" not in result["msg"]
+
+
+def test_iam_propagation_timeout_out_of_range_fails_before_any_call(stubber, run_module):
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0, "iam_propagation_timeout": -1})
+    assert result["failed"] is True
+    assert "iam_propagation_timeout must be between 0 and 3600" in result["msg"]
