@@ -1,0 +1,155 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A recording (and fault-injecting) proxy on loopback in front of LocalStack.
+
+Counts API calls from outside the module: amazon.aws's resource_actions only knows
+https:// endpoints and de-duplicates, so it cannot show a repeated call.
+
+    aws_proxy.py UPSTREAM_URL PORT_FILE
+
+prints nothing; writes the port it listens on to PORT_FILE. Control, on the same port:
+    GET  /__proxy/calls   -> [{"operation", "method", "path"}...] since the last reset
+    POST /__proxy/reset   -> clears the record and the fault queue
+    POST /__proxy/faults  -> body [{"operation": NAME or "*", "fault": throttle|conflict|500|503|slow|drop,
+                                    "count": N, "delay": seconds}] queued in order
+"""
+
+import http.client
+import http.server
+import json
+import re
+import sys
+import threading
+import time
+import urllib.parse
+
+# The Lambda event invoke config REST routes, by method and path.
+_LAMBDA_ROUTES = [
+    ("GET", re.compile(r"^/2019-09-25/functions/[^/]+/event-invoke-config/list$"), "ListFunctionEventInvokeConfigs"),
+    ("GET", re.compile(r"^/2019-09-25/functions/[^/]+/event-invoke-config$"), "GetFunctionEventInvokeConfig"),
+    ("PUT", re.compile(r"^/2019-09-25/functions/[^/]+/event-invoke-config$"), "PutFunctionEventInvokeConfig"),
+    ("POST", re.compile(r"^/2019-09-25/functions/[^/]+/event-invoke-config$"), "UpdateFunctionEventInvokeConfig"),
+    ("DELETE", re.compile(r"^/2019-09-25/functions/[^/]+/event-invoke-config$"), "DeleteFunctionEventInvokeConfig"),
+    ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/configuration$"), "GetFunctionConfiguration"),
+    ("GET", re.compile(r"^/2015-03-31/functions/[^/]+$"), "GetFunction"),
+]
+
+_FAULTS = {
+    "throttle": (429, "TooManyRequestsException", "Rate exceeded"),
+    "conflict": (409, "ResourceConflictException", "The operation cannot be performed at this time. An update is in progress"),
+    "500": (500, "ServiceException", "Internal failure (injected)"),
+    "503": (503, "ServiceException", "Service unavailable (injected)"),
+    "permission": (400, "InvalidParameterValueException",
+                   "The function execution role does not have permissions to call SendMessage on the destination"),
+}
+
+
+def operation_of(method, path, headers, body):
+    bare = urllib.parse.urlsplit(path).path
+    for route_method, pattern, name in _LAMBDA_ROUTES:
+        if method == route_method and pattern.match(bare):
+            return name
+    target = headers.get("X-Amz-Target")
+    if target:
+        return target.split(".")[-1]
+    match = re.search(rb"(?:^|&)Action=([A-Za-z]+)", body or b"")
+    if match:
+        return match.group(1).decode()
+    return f"{method} {bare}"
+
+
+class State:
+    def __init__(self, upstream):
+        self.upstream = urllib.parse.urlsplit(upstream)
+        self.lock = threading.Lock()
+        self.calls = []
+        self.faults = []
+
+    def take_fault(self, operation):
+        with self.lock:
+            for fault in self.faults:
+                if fault["count"] > 0 and fault["operation"] in ("*", operation):
+                    fault["count"] -= 1
+                    return dict(fault)
+        return None
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    state = None
+
+    def log_message(self, *args):  # quiet: the record is the output
+        pass
+
+    def _reply(self, status, body, headers=None):
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _control(self, body):
+        state = self.state
+        if self.path == "/__proxy/calls":
+            with state.lock:
+                return self._reply(200, json.dumps(state.calls).encode(), {"Content-Type": "application/json"})
+        if self.path == "/__proxy/reset":
+            with state.lock:
+                state.calls, state.faults = [], []
+            return self._reply(200, b"{}")
+        if self.path == "/__proxy/faults":
+            with state.lock:
+                state.faults.extend(json.loads(body or b"[]"))
+            return self._reply(200, b"{}")
+        return self._reply(404, b"{}")
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if self.path.startswith("/__proxy/"):
+            return self._control(body)
+        operation = operation_of(self.command, self.path, self.headers, body)
+        with self.state.lock:
+            self.state.calls.append({"operation": operation, "method": self.command, "path": self.path})
+        fault = self.state.take_fault(operation)
+        if fault:
+            kind = fault["fault"]
+            if kind == "drop":
+                self.close_connection = True
+                self.connection.close()
+                return None
+            if kind == "slow":
+                time.sleep(float(fault.get("delay", 5)))
+            else:
+                status, code, message = _FAULTS[kind]
+                payload = json.dumps({"__type": code, "message": message, "Message": message}).encode()
+                return self._reply(status, payload, {"Content-Type": "application/json", "x-amzn-ErrorType": code})
+        upstream = self.state.upstream
+        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
+        headers = {key: value for key, value in self.headers.items() if key.lower() != "connection"}
+        connection.request(self.command, self.path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        passed = {k: v for k, v in response.getheaders() if k.lower() not in ("transfer-encoding", "connection", "content-length")}
+        connection.close()
+        return self._reply(response.status, data, passed)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = _handle
+
+
+def main(upstream, port_file):
+    Handler.state = State(upstream)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    with open(port_file, "w") as handle:
+        handle.write(str(server.server_address[1]))
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,282 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""`make bench`: API calls per operation, per-task time against peers, and scale.
+
+Run by hacking/bench.sh, which starts LocalStack and the recording proxy and passes:
+    bench.py LOCALSTACK_URL PROXY_URL COLLECTIONS_PATH AWSCLI WORKDIR OUTPUT_MD
+Calls are counted by the proxy (from outside the module); times come from a callback
+that records each task's wall time. Nothing here asserts a timing: it prints a table.
+"""
+
+import io
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+
+import boto3
+
+REGION = "us-east-1"
+ACCOUNT = "000000000000"
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "25"))
+SCALES = [int(n) for n in os.environ.get("BENCH_SCALES", "1 10 100 300").split()]
+FORKS = int(os.environ.get("BENCH_FORKS", "10"))
+
+
+def aws(service, endpoint):
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
+                        aws_access_key_id="test", aws_secret_access_key="test")
+
+
+def package():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+class Bench:
+    def __init__(self, localstack, proxy, collections, awscli, workdir):
+        self.localstack = localstack
+        self.proxy = proxy
+        self.collections = collections
+        self.awscli = awscli
+        self.workdir = workdir
+        self.lam = aws("lambda", localstack)
+        self.role = None
+        self.zip = package()
+
+    # --- setup, straight to LocalStack (not counted) -------------------------------------
+    def setup(self):
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        iam = aws("iam", self.localstack)
+        self.role = iam.create_role(RoleName="bench-exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        self.create_function("bench-fn")
+        self.create_function("bench-many")
+        for index in range(1, 120):
+            self.lam.create_alias(FunctionName="bench-many", Name=f"a{index}", FunctionVersion="1")
+        for qualifier in ["$LATEST"] + [f"a{index}" for index in range(1, 120)]:
+            self.lam.put_function_event_invoke_config(FunctionName="bench-many", Qualifier=qualifier, MaximumRetryAttempts=1)
+        self.create_function("bench-one")
+        self.lam.put_function_event_invoke_config(FunctionName="bench-one", MaximumRetryAttempts=1)
+        aws("sqs", self.localstack).create_queue(QueueName="bench-dlq")
+        iam.put_role_policy(RoleName="bench-exec", PolicyName="dlq", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": self.queue_arn()}]}))
+        for index in range(max(SCALES)):
+            self.create_function(f"scale-{index}")
+
+    def create_function(self, name):
+        self.lam.create_function(FunctionName=name, Runtime="python3.12", Role=self.role, Handler="index.handler",
+                                 Code={"ZipFile": self.zip}, Publish=True)
+
+    def queue_arn(self):
+        return f"arn:aws:sqs:{REGION}:{ACCOUNT}:bench-dlq"
+
+    # --- running playbooks -----------------------------------------------------------------
+    def env(self, **extra):
+        env = dict(os.environ)
+        env.update({
+            "ANSIBLE_COLLECTIONS_PATH": self.collections,
+            "ANSIBLE_LIBRARY": os.path.join(HERE, "library"),
+            "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins"),
+            "ANSIBLE_CALLBACKS_ENABLED": "bench_timer",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+        })
+        env.update(extra)
+        return env
+
+    def play(self, name, tasks, hosts="localhost", inventory=None, forks=None, times_file=None):
+        path = os.path.join(self.workdir, f"{name}.yml")
+        play = {"name": name, "hosts": hosts, "gather_facts": False, "tasks": tasks,
+                "module_defaults": {"group/serverless.aws_lambda.aws": {
+                    "region": REGION, "endpoint_url": self.proxy, "access_key": "test", "secret_key": "bench-secret"}}}
+        with open(path, "w") as handle:
+            json.dump([play], handle, indent=1)
+        command = ["ansible-playbook", path]
+        if inventory:
+            command += ["-i", inventory]
+        if forks:
+            command += ["--forks", str(forks)]
+        extra = {"BENCH_TIMES_FILE": times_file} if times_file else {}
+        start = time.perf_counter()
+        done = subprocess.run(command, env=self.env(**extra), capture_output=True, text=True, check=False)
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout + done.stderr)
+            raise SystemExit(f"benchmark playbook {name} failed")
+        return elapsed
+
+    def proxy_control(self, path, data=None):
+        request = urllib.request.Request(self.proxy + path, data=json.dumps(data).encode() if data is not None else None,
+                                         method="POST" if data is not None else "GET")
+        with urllib.request.urlopen(request) as response:
+            return json.load(response)
+
+    # --- 1. API calls per operation --------------------------------------------------------
+    def api_calls(self):
+        eic = "serverless.aws_lambda.lambda_event_invoke_config"
+        scenarios = [
+            ("create (present, no config yet)", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 1}, False),
+            ("no-op present", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 1}, False),
+            ("update", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 0}, False),
+            ("check mode, a change", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 2}, True),
+            ("check mode, no change", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 0}, True),
+            ("update with validate_destinations (SQS)", eic,
+             {"function_name": "bench-fn", "validate_destinations": True,
+              "destination_config": {"on_failure": {"destination": self.queue_arn()}}}, False),
+            ("delete (absent)", eic, {"function_name": "bench-fn", "state": "absent"}, False),
+            ("no-op absent", eic, {"function_name": "bench-fn", "state": "absent"}, False),
+            ("info, function with 1 config", "serverless.aws_lambda.lambda_event_invoke_config_info",
+             {"function_name": "bench-one"}, False),
+            ("info, function with 120 configs", "serverless.aws_lambda.lambda_event_invoke_config_info",
+             {"function_name": "bench-many"}, False),
+            ("info, one qualifier", "serverless.aws_lambda.lambda_event_invoke_config_info",
+             {"function_name": "bench-many:a7"}, False),
+        ]
+        rows = []
+        for label, module, args, check in scenarios:
+            self.proxy_control("/__proxy/reset", [])
+            self.play("api-calls", [{"name": label, module: args, "check_mode": check}])
+            calls = [call["operation"] for call in self.proxy_control("/__proxy/calls")]
+            rows.append((label, calls))
+        return rows
+
+    # --- 2. per-task time --------------------------------------------------------------------
+    def per_task_time(self):
+        kinds = {
+            "ours: no-op lambda_event_invoke_config": {
+                "serverless.aws_lambda.lambda_event_invoke_config": {"function_name": "bench-one", "maximum_retry_attempts": 1}},
+            "floor: AnsibleAWSModule making one Get": {"floor_get_event_invoke_config": {
+                "function_name": "bench-one", "region": REGION, "endpoint_url": self.proxy,
+                "access_key": "test", "secret_key": "bench-secret"}},
+            "amazon.aws.lambda_info (query: config)": {"amazon.aws.lambda_info": {
+                "name": "bench-one", "query": "config", "region": REGION, "endpoint_url": self.proxy,
+                "access_key": "test", "secret_key": "bench-secret"}},
+            "ansible.builtin.command: aws lambda get-function-event-invoke-config": {
+                "ansible.builtin.command": {"argv": [self.awscli, "lambda", "get-function-event-invoke-config",
+                                                     "--function-name", "bench-one", "--endpoint-url", self.proxy,
+                                                     "--region", REGION]},
+                "environment": {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "bench-secret"},
+                "changed_when": False},
+        }
+        tasks = []
+        for index in range(REPEATS + 1):  # the first round warms caches and is dropped
+            for label, body in kinds.items():
+                tasks.append(dict(body, name=f"{label}#{index}"))
+        times_file = os.path.join(self.workdir, "times.jsonl")
+        if os.path.exists(times_file):
+            os.remove(times_file)
+        self.play("per-task", tasks, times_file=times_file)
+        samples = {label: [] for label in kinds}
+        with open(times_file) as handle:
+            for line in handle:
+                record = json.loads(line)
+                label, index = record["task"].rsplit("#", 1)
+                if int(index) > 0:
+                    samples[label].append(record["seconds"])
+        return samples
+
+    # --- 3. scale ----------------------------------------------------------------------------
+    def scale(self):
+        rows = []
+        for count in SCALES:
+            names = [f"scale-{index}" for index in range(count)]
+            loop_time = self.play(f"scale-loop-{count}", [{
+                "name": "configure each function",
+                "serverless.aws_lambda.lambda_event_invoke_config": {
+                    "function_name": "{{ item }}", "maximum_retry_attempts": 1, "maximum_event_age_in_seconds": 600},
+                "loop": names}])
+            inventory = os.path.join(self.workdir, f"inventory-{count}.ini")
+            with open(inventory, "w") as handle:
+                for name in names:
+                    handle.write(f"{name} ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+            forks_time = self.play(f"scale-forks-{count}", [{
+                "name": "configure this host's function",
+                "serverless.aws_lambda.lambda_event_invoke_config": {
+                    "function_name": "{{ inventory_hostname }}", "maximum_retry_attempts": 2}}],
+                hosts="all", inventory=inventory, forks=FORKS)
+            rows.append((count, loop_time, forks_time))
+        return rows
+
+
+def versions(collections, awscli_path):
+    import ansible
+    import botocore
+
+    manifest = os.path.join(collections, "ansible_collections", "amazon", "aws", "MANIFEST.json")
+    with open(manifest) as handle:
+        amazon_aws = json.load(handle)["collection_info"]["version"]
+    done = subprocess.run([awscli_path, "--version"], capture_output=True, text=True, check=False)
+    awscli = (done.stdout or done.stderr).strip()
+    return (f"ansible-core {ansible.__version__}, Python {platform.python_version()}, amazon.aws {amazon_aws}, "
+            f"boto3/botocore {botocore.__version__}, {awscli}, LocalStack on loopback")
+
+
+def machine():
+    cpus = os.cpu_count()
+    model = ""
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as handle:
+            model = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "")
+    return f"{platform.system()} {platform.machine()}, {cpus} CPUs ({model})"
+
+
+def report(calls, samples, scale, versions_line):
+    floor = statistics.median(samples["floor: AnsibleAWSModule making one Get"])
+    lines = ["# Benchmarks", "",
+             "Regenerate with `make bench` (LocalStack on loopback, calls counted by a recording proxy between",
+             "the module and LocalStack, task times by a callback). A benchmark, not a test: nothing asserts these.", "",
+             f"- Machine: {machine()}", f"- Versions: {versions_line}",
+             f"- Date: {time.strftime('%Y-%m-%d')}", "",
+             "## API calls per operation", "",
+             "The floor is one read for a no-op and one read plus one write for a change. Terraform's",
+             "refresh-plan-apply spends a read, a write and a read after the write for a change.", "",
+             "| operation | calls | which |", "|---|---:|---|"]
+    for label, ops in calls:
+        summary = ", ".join(f"{op} x{ops.count(op)}" if ops.count(op) > 1 else op for op in dict.fromkeys(ops))
+        lines.append(f"| {label} | {len(ops)} | {summary} |")
+    lines += ["", f"## Per-task time ({REPEATS} runs each, interleaved, one playbook; first round dropped)", "",
+              "| task | median s | p10 s | p90 s | ratio to floor |", "|---|---:|---:|---:|---:|"]
+    for label, values in samples.items():
+        values = sorted(values)
+        decile = statistics.quantiles(values, n=10)
+        lines.append(f"| {label} | {statistics.median(values):.3f} | {decile[0]:.3f} | {decile[-1]:.3f} | "
+                     f"{statistics.median(values) / floor:.2f} |")
+    lines += ["", "## Scale: configure N functions (each a read and a write)", "",
+              f"| N | loop: total s | loop: s per config | forks={FORKS}: total s | forks: s per config |",
+              "|---:|---:|---:|---:|---:|"]
+    for count, loop_time, forks_time in scale:
+        lines.append(f"| {count} | {loop_time:.1f} | {loop_time / count:.3f} | {forks_time:.1f} | {forks_time / count:.3f} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(localstack, proxy, collections, awscli, workdir, output):
+    os.makedirs(workdir, exist_ok=True)
+    bench = Bench(localstack, proxy, collections, awscli, workdir)
+    bench.setup()
+    calls = bench.api_calls()
+    samples = bench.per_task_time()
+    scale = bench.scale()
+    text = report(calls, samples, scale, versions(collections, awscli))
+    with open(output, "w") as handle:
+        handle.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:7])
