@@ -218,6 +218,31 @@ stop_localstack() {
     LOCALSTACK_PID=
 }
 
+# start_fault_proxy: the recording, fault-injecting proxy in front of LocalStack (for the
+# fault tests); sets FAULT_PROXY_PID and FAULT_PROXY_URL. stop_fault_proxy stops it.
+start_fault_proxy() {
+    local port_file="${WORK}/fault-proxy.port"
+    rm -f "$port_file"
+    "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/aws_proxy.py" "$LOCALSTACK_URL" "$port_file" &
+    FAULT_PROXY_PID=$!
+    local i
+    for i in $(seq 1 50); do
+        [ -s "$port_file" ] && break
+        sleep 0.1
+    done
+    [ -s "$port_file" ] || { echo "the fault proxy did not start" >&2; return 1; }
+    FAULT_PROXY_URL="http://127.0.0.1:$(cat "$port_file")"
+    log "fault proxy on ${FAULT_PROXY_URL} (pid ${FAULT_PROXY_PID})"
+}
+
+stop_fault_proxy() {
+    if [ -n "${FAULT_PROXY_PID:-}" ]; then
+        log "stopping the fault proxy (pid ${FAULT_PROXY_PID})"
+        kill "$FAULT_PROXY_PID" 2>/dev/null || true
+    fi
+    FAULT_PROXY_PID=
+}
+
 # The cloud config ansible-test turns into play variables for cloud/aws targets.
 write_cloud_config() {
     cat >"${COLLECTION_DIR}/tests/integration/cloud-config-aws.ini" <<EOF
@@ -227,6 +252,7 @@ aws_secret_key = localstack-dummy-secret-key
 security_token =
 aws_region = us-east-1
 aws_endpoint_url = ${LOCALSTACK_URL}
+aws_fault_proxy_url = ${FAULT_PROXY_URL:-}
 ansible_remote_tmp = ${TEST_HOME}/.ansible/tmp
 EOF
 }

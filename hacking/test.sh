@@ -25,7 +25,11 @@ FAILED=0
 FAILED_NAMES=()
 TIMES=()
 
-trap stop_localstack EXIT
+stop_servers() {
+    stop_fault_proxy
+    stop_localstack
+}
+trap stop_servers EXIT
 trap 'exit 130' INT TERM
 
 # run_stage NAME: runs stage_BASE for NAME = BASE[-CORE], records its result and time,
@@ -154,12 +158,18 @@ main() {
             if [ -z "${LOCALSTACK_URL:-}" ]; then
                 start_localstack || true
             fi
+            # The fault proxy runs on the default core's Python (set up in a subshell,
+            # so that core's PATH does not leak into the other stages).
+            if [ -n "${LOCALSTACK_URL:-}" ] && (prepare_core "$DEFAULT_CORE" >/dev/null); then
+                select_core "$DEFAULT_CORE"
+                start_fault_proxy || true
+            fi
             ;;
     esac
     for stage in $STAGES; do
         run_stage "$stage"
     done
-    stop_localstack
+    stop_servers
     echo
     printf '%s\n' "${TIMES[@]}"
     if [ "$FAILED" -gt 0 ]; then
