@@ -9,7 +9,7 @@
 The integration tests assert what AWS holds through this script, not through the
 modules under test. Prints JSON: {"exists": bool, "function_arn", "retry", "age",
 "on_success", "on_failure"} (read), or {"deleted": bool} (delete, delete-function).
-Usage: aws_config.py read|delete|delete-function ENDPOINT REGION FUNCTION [QUALIFIER]
+Usage: aws_config.py read|delete|delete-function|list ENDPOINT REGION FUNCTION [QUALIFIER]
        aws_config.py create-queue|delete-queue ENDPOINT REGION QUEUE_NAME
 
 delete-function is cleanup: LocalStack cannot run functions without Docker, and its
@@ -57,6 +57,12 @@ def main(action, endpoint, region, function_name, qualifier=None):
         if action == "delete-function":
             client.delete_function(FunctionName=function_name)
             return {"deleted": True}
+        if action == "list":
+            pages = client.get_paginator("list_function_event_invoke_configs").paginate(FunctionName=function_name)
+            configs = pages.build_full_result().get("FunctionEventInvokeConfigs", [])
+            for config in configs:
+                config.pop("LastModified", None)
+            return {"configs": sorted(configs, key=lambda config: config["FunctionArn"])}
         config = client.get_function_event_invoke_config(**kwargs)
     except ClientError as e:
         if action == "delete-function":
