@@ -243,6 +243,11 @@ stop_fault_proxy() {
     FAULT_PROXY_PID=
 }
 
+stop_servers() {
+    stop_fault_proxy
+    stop_localstack
+}
+
 # The cloud config ansible-test turns into play variables for cloud/aws targets.
 write_cloud_config() {
     cat >"${COLLECTION_DIR}/tests/integration/cloud-config-aws.ini" <<EOF

@@ -25,10 +25,6 @@ FAILED=0
 FAILED_NAMES=()
 TIMES=()
 
-stop_servers() {
-    stop_fault_proxy
-    stop_localstack
-}
 trap stop_servers EXIT
 trap 'exit 130' INT TERM
 

@@ -5,15 +5,14 @@
 
 """The pure functions: reference parsing, validation, normalisation, merge and purge."""
 
-import datetime
-
 import pytest
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config as eic
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import FunctionRef
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import ARN
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 
-ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
 SQS = "arn:aws:sqs:us-east-1:123456789012:failed"
 SNS = "arn:aws:sns:us-east-1:123456789012:done"
 BUS = "arn:aws:events:us-east-1:123456789012:event-bus/default"
@@ -153,22 +152,6 @@ def test_validate_settings_accepts_bounds_and_none():
     eic.validate_settings({"maximum_retry_attempts": 0, "maximum_event_age_in_seconds": 60})
     eic.validate_settings({"maximum_retry_attempts": 2, "maximum_event_age_in_seconds": 21600})
     eic.validate_settings({"maximum_retry_attempts": None, "destination_config": None})
-
-
-def api_config(qualifier="$LATEST", retry=None, age=None, on_success=None, on_failure=None):
-    response = {
-        "FunctionArn": f"{ARN}:{qualifier}",
-        "LastModified": datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc),
-        "DestinationConfig": {
-            "OnSuccess": {"Destination": on_success} if on_success else {},
-            "OnFailure": {"Destination": on_failure} if on_failure else {},
-        },
-    }
-    if retry is not None:
-        response["MaximumRetryAttempts"] = retry
-    if age is not None:
-        response["MaximumEventAgeInSeconds"] = age
-    return response
 
 
 def test_from_api_normalises_unset_values_to_none_and_empty_slots_away():

@@ -5,34 +5,18 @@
 
 """Call sequences of lambda_event_invoke_config, checked with botocore's Stubber."""
 
-import datetime
-
 import pytest
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_api as api
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import ARN
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import WHEN
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import destinations
 
-ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
 SQS = "arn:aws:sqs:us-east-1:123456789012:failed"
 SNS = "arn:aws:sns:us-east-1:123456789012:done"
 BUS = "arn:aws:events:us-east-1:123456789012:event-bus/orders"
-WHEN = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
-
-
-def api_config(qualifier="$LATEST", retry=None, age=None, on_success=None, on_failure=None):
-    response = {
-        "FunctionArn": f"{ARN}:{qualifier}",
-        "LastModified": WHEN,
-        "DestinationConfig": {
-            "OnSuccess": {"Destination": on_success} if on_success else {},
-            "OnFailure": {"Destination": on_failure} if on_failure else {},
-        },
-    }
-    if retry is not None:
-        response["MaximumRetryAttempts"] = retry
-    if age is not None:
-        response["MaximumEventAgeInSeconds"] = age
-    return response
 
 
 def expect_get(stubber, response, **request):
@@ -54,13 +38,6 @@ def expect_get_missing(stubber, qualifier="$LATEST", **request):
 def expect_put(stubber, response, **request):
     request.setdefault("FunctionName", "my-fn")
     stubber.add_response("put_function_event_invoke_config", response, request)
-
-
-def dests(on_success=None, on_failure=None):
-    return {
-        "OnSuccess": {"Destination": on_success} if on_success else {},
-        "OnFailure": {"Destination": on_failure} if on_failure else {},
-    }
 
 
 FULL = api_config(retry=1, age=600, on_success=SNS, on_failure=SQS)
@@ -88,7 +65,7 @@ def test_task_with_no_settings_on_an_existing_config_is_a_no_op(stubber, run_mod
 
 def test_create_puts_the_given_settings(stubber, run_module):
     expect_get_missing(stubber)
-    expect_put(stubber, api_config(retry=0), MaximumRetryAttempts=0, DestinationConfig=dests())
+    expect_put(stubber, api_config(retry=0), MaximumRetryAttempts=0, DestinationConfig=destinations())
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0}, diff=True)
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
@@ -108,7 +85,7 @@ def test_update_sends_the_complete_merged_config(stubber, run_module):
     # Put replaces the whole config: what the task does not mention must be sent again.
     expect_get(stubber, FULL)
     expect_put(stubber, api_config(retry=0, age=600, on_success=SNS, on_failure=SQS),
-               MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600, DestinationConfig=dests(SNS, SQS))
+               MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(SNS, SQS))
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0}, diff=True)
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
@@ -120,7 +97,7 @@ def test_update_sends_the_complete_merged_config(stubber, run_module):
 def test_destination_swap_with_purge_clears_the_unlisted_slot(stubber, run_module):
     expect_get(stubber, FULL)
     expect_put(stubber, api_config(retry=1, age=600, on_failure=BUS),
-               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=dests(None, BUS))
+               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(None, BUS))
     result = run_module(module, {"function_name": "my-fn", "destination_config": {"on_failure": {"destination": BUS}}})
     stubber.assert_no_pending_responses()
     assert result["event_invoke_config"]["destination_config"] == {"on_failure": {"destination": BUS}}
@@ -129,7 +106,7 @@ def test_destination_swap_with_purge_clears_the_unlisted_slot(stubber, run_modul
 def test_destination_change_without_purge_keeps_the_other_slot(stubber, run_module):
     expect_get(stubber, FULL)
     expect_put(stubber, api_config(retry=1, age=600, on_success=SNS, on_failure=BUS),
-               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=dests(SNS, BUS))
+               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(SNS, BUS))
     result = run_module(module, {"function_name": "my-fn", "purge_destinations": False,
                                  "destination_config": {"on_failure": {"destination": BUS}}})
     stubber.assert_no_pending_responses()
@@ -305,7 +282,7 @@ def test_concurrent_update_conflict_is_retried(stubber, run_module):
         stubber.add_client_error("put_function_event_invoke_config", service_error_code="ResourceConflictException",
                                  http_status_code=409)
     expect_put(stubber, api_config(retry=2, age=600, on_success=SNS, on_failure=SQS),
-               MaximumRetryAttempts=2, MaximumEventAgeInSeconds=600, DestinationConfig=dests(SNS, SQS))
+               MaximumRetryAttempts=2, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(SNS, SQS))
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 2})
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
@@ -362,7 +339,7 @@ def test_preflight_passes_then_writes(stubber, run_module):
         {"EvaluationResults": [{"EvalActionName": "events:PutEvents", "EvalDecision": "allowed"}]},
     )
     expect_put(stubber, api_config(retry=1, age=600, on_failure=BUS),
-               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=dests(None, BUS))
+               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(None, BUS))
     result = run_module(module, {"function_name": "my-fn", "validate_destinations": True,
                                  "destination_config": {"on_failure": {"destination": BUS}}})
     for each in stubber.services.values():
@@ -381,7 +358,7 @@ def test_iam_propagation_is_waited_for(stubber, run_module):
         stubber.add_client_error("put_function_event_invoke_config", service_error_code="InvalidParameterValueException",
                                  service_message=PERMISSION_MESSAGE, http_status_code=400)
     expect_put(stubber, api_config(retry=0, age=600, on_success=SNS, on_failure=SQS),
-               MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600, DestinationConfig=dests(SNS, SQS))
+               MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(SNS, SQS))
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
     stubber.assert_no_pending_responses()
     assert result["changed"] is True

@@ -5,31 +5,18 @@
 
 """Call sequences of lambda_event_invoke_config_info, checked with botocore's Stubber."""
 
-import datetime
-
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as module
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import ARN
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 
-ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
 SQS = "arn:aws:sqs:us-east-1:123456789012:failed"
-WHEN = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
-
-
-def item(qualifier, retry=None, on_failure=None):
-    response = {
-        "FunctionArn": f"{ARN}:{qualifier}",
-        "LastModified": WHEN,
-        "DestinationConfig": {"OnSuccess": {}, "OnFailure": {"Destination": on_failure} if on_failure else {}},
-    }
-    if retry is not None:
-        response["MaximumRetryAttempts"] = retry
-    return response
 
 
 def test_lists_every_config_across_all_pages(stubber, run_module):
     qualifiers = ["$LATEST"] + [str(n) for n in range(1, 120)]
     pages = [qualifiers[0:50], qualifiers[50:100], qualifiers[100:]]
     for index, page in enumerate(pages):
-        response = {"FunctionEventInvokeConfigs": [item(q, retry=index) for q in page]}
+        response = {"FunctionEventInvokeConfigs": [api_config(q, retry=index) for q in page]}
         request = {"FunctionName": "my-fn", "MaxItems": 50}
         if index:
             request["Marker"] = f"page-{index}"
@@ -46,7 +33,7 @@ def test_lists_every_config_across_all_pages(stubber, run_module):
 
 def test_items_carry_module_params_that_describe_them(stubber, run_module):
     stubber.add_response("list_function_event_invoke_configs",
-                         {"FunctionEventInvokeConfigs": [item("prod", retry=0, on_failure=SQS)]},
+                         {"FunctionEventInvokeConfigs": [api_config("prod", retry=0, on_failure=SQS)]},
                          {"FunctionName": ARN, "MaxItems": 50})
     result = run_module(module, {"function_name": ARN})
     assert result["event_invoke_configs"][0]["module_params"] == {
@@ -65,7 +52,7 @@ def test_function_without_configs_gives_an_empty_list(stubber, run_module):
 
 
 def test_one_qualifier_is_one_read(stubber, run_module):
-    stubber.add_response("get_function_event_invoke_config", item("prod", retry=1),
+    stubber.add_response("get_function_event_invoke_config", api_config("prod", retry=1),
                          {"FunctionName": "my-fn", "Qualifier": "prod"})
     result = run_module(module, {"function_name": "my-fn:prod"})
     stubber.assert_no_pending_responses()

@@ -1,0 +1,33 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Event invoke configs as AWS answers them (Get/Put/List items), shared by the unit tests."""
+
+import datetime
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
+WHEN = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+
+
+def destinations(on_success=None, on_failure=None):
+    """DestinationConfig as AWS sends and returns it: unset slots are {}."""
+    return {
+        "OnSuccess": {"Destination": on_success} if on_success else {},
+        "OnFailure": {"Destination": on_failure} if on_failure else {},
+    }
+
+
+def api_config(qualifier="$LATEST", retry=None, age=None, on_success=None, on_failure=None):
+    """A config of my-fn; unset retry and age are left out, as AWS does."""
+    response = {
+        "FunctionArn": f"{ARN}:{qualifier}",
+        "LastModified": WHEN,
+        "DestinationConfig": destinations(on_success, on_failure),
+    }
+    if retry is not None:
+        response["MaximumRetryAttempts"] = retry
+    if age is not None:
+        response["MaximumEventAgeInSeconds"] = age
+    return response
