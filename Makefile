@@ -1,5 +1,5 @@
 # The two commands a new user needs; each sets up everything it uses (pinned, under .tmp/).
-.PHONY: test demo bench clean
+.PHONY: test demo bench reliability clean
 
 test:
 	bash hacking/test.sh
@@ -9,6 +9,9 @@ demo:
 
 bench:
 	bash hacking/bench.sh
+
+reliability:
+	bash hacking/reliability.sh
 
 clean:
 	rm -rf .tmp tests/output

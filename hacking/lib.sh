@@ -258,6 +258,7 @@ security_token =
 aws_region = us-east-1
 aws_endpoint_url = ${LOCALSTACK_URL}
 aws_fault_proxy_url = ${FAULT_PROXY_URL:-}
+reliability_report_dir = ${RELIABILITY_REPORT_DIR:-}
 ansible_remote_tmp = ${TEST_HOME}/.ansible/tmp
 EOF
 }
