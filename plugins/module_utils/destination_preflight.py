@@ -22,6 +22,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 
 # The action each destination type needs on the function's execution role, and the
 # resource that action is checked against.
@@ -63,12 +64,6 @@ def simulated_resource(arn):
 def fix_statement(arn):
     """The policy statement that lets the execution role send to this destination."""
     return {"Effect": "Allow", "Action": DESTINATION_ACTIONS[split_arn(arn)[0]], "Resource": simulated_resource(arn)}
-
-
-def _error_code(exception):
-    if isinstance(exception, botocore.exceptions.ClientError):
-        return str(exception.response.get("Error", {}).get("Code"))
-    return None
 
 
 @preflight_retry
@@ -138,7 +133,7 @@ def check_destination(client_for, ref, slot, arn):
     try:
         kind_problem = _READERS[service](client_for(service, region or None), arn)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        code = _error_code(e)
+        code = error_code(e)
         if code in _MISSING_CODES:
             return [f"{option} does not exist (or is in another account or region)"], []
         if code in _CALLER_DENIED_CODES:
@@ -152,9 +147,9 @@ def check_role_permissions(client_for, ref, destinations):
     try:
         role_arn = _execution_role(client_for("lambda", None), ref)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        if _error_code(e) == "ResourceNotFoundException":
+        if error_code(e) == "ResourceNotFoundException":
             return [f"function {ref.describe()} does not exist"], []
-        return [], [f"preflight could not read the execution role of {ref.describe()} ({_error_code(e) or e})"]
+        return [], [f"preflight could not read the execution role of {ref.describe()} ({error_code(e) or e})"]
     problems, warnings = [], []
     iam = client_for("iam", None)
     for slot, arn in destinations:
@@ -162,7 +157,7 @@ def check_role_permissions(client_for, ref, destinations):
             decision = _simulate(iam, role_arn, arn)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             warnings.append(
-                f"preflight could not simulate {DESTINATION_ACTIONS[split_arn(arn)[0]]} for {role_arn} ({_error_code(e) or e})"
+                f"preflight could not simulate {DESTINATION_ACTIONS[split_arn(arn)[0]]} for {role_arn} ({error_code(e) or e})"
             )
             continue
         if decision != "allowed":

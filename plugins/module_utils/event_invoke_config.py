@@ -142,11 +142,6 @@ def qualifier_from_arn(function_arn):
     return parts[7] if len(parts) > 7 else LATEST
 
 
-def same_qualifier(left, right):
-    """The unqualified config and the $LATEST config are one config."""
-    return (left or LATEST) == (right or LATEST)
-
-
 def function_arn_in_message(message):
     """AWS names the qualified function ARN in some messages (e.g. 'The function ARN doesn't
     have an EventInvokeConfig'); used only to predict function_arn in check mode."""

@@ -27,7 +27,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 # Retried beyond AWSRetry's defaults (which already cover TooManyRequestsException,
 # ServiceException-style 5xx codes and throttling). Bounded: 7 attempts (6 retries),
 # sleeping at most 1+2+4+8+16+20 = 51 s in all (jittered, so about half on average).
-RETRY_EXTRA_CODES = ["ResourceConflictException", "ServiceException", "EC2ThrottledException"]
+RETRY_EXTRA_CODES = ["ResourceConflictException", "ServiceException"]
 lambda_retry = AWSRetry.jittered_backoff(retries=7, delay=1, max_delay=20, catch_extra_error_codes=RETRY_EXTRA_CODES)
 
 # Hints that turn AWS's terse errors into something a user can act on.

@@ -88,11 +88,6 @@ def test_qualifier_from_arn(arn, qualifier):
     assert eic.qualifier_from_arn(arn) == qualifier
 
 
-def test_unqualified_and_latest_are_the_same_qualifier():
-    assert eic.same_qualifier(None, "$LATEST")
-    assert not eic.same_qualifier(None, "1")
-
-
 def test_function_arn_in_message_reads_the_arn_aws_names():
     message = f"The function {ARN}:$LATEST doesn't have an EventInvokeConfig"
     assert eic.function_arn_in_message(message) == ARN + ":$LATEST"
