@@ -86,30 +86,36 @@ ensure_venv() {
     local args=()
     local req
     for req in "$@"; do args+=(-r "$req"); done
-    "${dir}/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" 2>&1 |
-        grep -v "is ignored: it is neither a file nor a directory" >&2 || true
-    "${dir}/bin/python" -m pip check >/dev/null
+    # pipefail makes pip's own status the pipeline's; the grep only drops noise.
+    if ! "${dir}/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" 2>&1 |
+        { grep -v "is ignored: it is neither a file nor a directory" || true; } >&2; then
+        echo "pip install into ${dir} failed" >&2
+        rm -rf "$dir"
+        return 1
+    fi
+    "${dir}/bin/python" -m pip check >/dev/null || { rm -rf "$dir"; return 1; }
     echo "$stamp" >"${dir}/.stamp"
 }
 
 # ensure_controller: the selected core's tool venv, first on PATH.
 ensure_controller() {
-    ensure_venv "$CONTROLLER_VENV" "$CONTROLLER_PYTHON_VERSION" "$CONTROLLER_REQUIREMENTS"
+    ensure_venv "$CONTROLLER_VENV" "$CONTROLLER_PYTHON_VERSION" "$CONTROLLER_REQUIREMENTS" || return 1
     PATH="${CONTROLLER_VENV}/bin:${BASE_PATH:=$PATH}"
     export PATH
 }
 
 # prepare_core VERSION: select a core and make its venv, amazon.aws and collection tree ready.
+# Each step is checked: callers run this in `&&` lists, where `set -e` does not apply.
 prepare_core() {
     select_core "$1" || return 1
     mkdir -p "$WORK" "$TEST_HOME"
-    ensure_controller
-    ensure_amazon_aws
+    ensure_controller || return 1
+    ensure_amazon_aws || return 1
     sync_collection
 }
 
 ensure_localstack_venv() {
-    ensure_venv "$LOCALSTACK_VENV" 3.13 "${REQS}/localstack-py313.txt"
+    ensure_venv "$LOCALSTACK_VENV" 3.13 "${REQS}/localstack-py313.txt" || return 1
 }
 
 # amazon.aws is not reachable through Galaxy here; the `ansible` wheel on PyPI carries it.
@@ -122,14 +128,19 @@ ensure_amazon_aws() {
     "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps --disable-pip-version-check \
         -d "${WORK}/downloads" "ansible==${ANSIBLE_WHEEL_VERSION}" 2>&1 | grep -v "is ignored" >&2 || true
     rm -rf "$target" "${WORK}/wheel"
-    "${CONTROLLER_VENV}/bin/python" - "${WORK}/downloads/ansible-${ANSIBLE_WHEEL_VERSION}-py3-none-any.whl" "${WORK}/wheel" <<'EOF'
+    if ! "${CONTROLLER_VENV}/bin/python" - "${WORK}/downloads/ansible-${ANSIBLE_WHEEL_VERSION}-py3-none-any.whl" \
+        "${WORK}/wheel" <<'EOF'
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as wheel:
     members = [n for n in wheel.namelist() if n.startswith("ansible_collections/amazon/aws/")]
     wheel.extractall(sys.argv[2], members)
 EOF
+    then
+        echo "could not extract amazon.aws from ansible==${ANSIBLE_WHEEL_VERSION}" >&2
+        return 1
+    fi
     mkdir -p "$(dirname "$target")"
-    mv "${WORK}/wheel/ansible_collections/amazon/aws" "$target"
+    mv "${WORK}/wheel/ansible_collections/amazon/aws" "$target" || return 1
     rm -rf "${WORK}/wheel"
     touch "$stamp"
 }
@@ -174,7 +185,7 @@ free_port() {
 # start_localstack: starts LocalStack on a free loopback port; sets LOCALSTACK_PID and
 # LOCALSTACK_URL. The caller must call stop_localstack (a trap does it).
 start_localstack() {
-    ensure_localstack_venv
+    ensure_localstack_venv || return 1
     local port volume
     port=$(free_port)
     volume="${WORK}/localstack-${port}"
