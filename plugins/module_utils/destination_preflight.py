@@ -19,6 +19,7 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
@@ -50,26 +51,25 @@ class PreflightError(ParameterError):
     """A destination AWS would refuse; raised before any write."""
 
 
-def split_arn(arn):
-    """(service, region, account, resource) of an ARN already checked by validate_destination."""
-    parts = arn.split(":", 5)
-    return parts[2], parts[3], parts[4], parts[5]
+def action_for(arn):
+    """The action the execution role needs to send to this destination."""
+    return DESTINATION_ACTIONS[parse_aws_arn(arn)["service"]]
 
 
 def simulated_resource(arn):
     """The resource s3:PutObject is checked against is an object in the bucket."""
-    return arn + "/*" if split_arn(arn)[0] == "s3" else arn
+    return arn + "/*" if parse_aws_arn(arn)["service"] == "s3" else arn
 
 
 def fix_statement(arn):
     """The policy statement that lets the execution role send to this destination."""
-    return {"Effect": "Allow", "Action": DESTINATION_ACTIONS[split_arn(arn)[0]], "Resource": simulated_resource(arn)}
+    return {"Effect": "Allow", "Action": action_for(arn), "Resource": simulated_resource(arn)}
 
 
 @preflight_retry
 def _read_queue(client, arn):
-    dummy, dummy, account, name = split_arn(arn)
-    url = client.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+    parts = parse_aws_arn(arn)
+    url = client.get_queue_url(QueueName=parts["resource"], QueueOwnerAWSAccountId=parts["account_id"])["QueueUrl"]
     attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["FifoQueue"]).get("Attributes", {})
     return "a FIFO queue, which AWS does not accept as a destination" if attributes.get("FifoQueue") == "true" else None
 
@@ -94,7 +94,7 @@ def _read_event_bus(client, arn):
 
 @preflight_retry
 def _read_bucket(client, arn):
-    client.head_bucket(Bucket=split_arn(arn)[3])
+    client.head_bucket(Bucket=parse_aws_arn(arn)["resource"])
     return None
 
 
@@ -110,28 +110,22 @@ def _execution_role(client, ref):
 def _simulate(client, role_arn, arn):
     results = client.simulate_principal_policy(
         PolicySourceArn=role_arn,
-        ActionNames=[DESTINATION_ACTIONS[split_arn(arn)[0]]],
+        ActionNames=[action_for(arn)],
         ResourceArns=[simulated_resource(arn)],
     )["EvaluationResults"]
     return results[0]["EvalDecision"] if results else "implicitDeny"
 
 
-def _function_name(reference):
-    """The bare function name of a name, partial ARN or ARN (qualifier removed)."""
-    parts = reference.split(":")
-    if "function" in parts:
-        return parts[parts.index("function") + 1]
-    return parts[0]
-
-
 def check_destination(client_for, ref, slot, arn):
     """Problems with one destination's existence or kind: (problems, warnings)."""
-    service, region, dummy, resource = split_arn(arn)
+    parts = parse_aws_arn(arn)
+    service = parts["service"]
     option = f"destination_config.{slot}.destination {arn}"
-    if service == "lambda" and _function_name(resource) == _function_name(ref.function_name):
+    # A lambda destination's resource is function:NAME[:QUALIFIER].
+    if service == "lambda" and parts["resource"].split(":")[1] == ref.name:
         return [f"{option} is the function itself; it cannot be its own destination"], []
     try:
-        kind_problem = _READERS[service](client_for(service, region or None), arn)
+        kind_problem = _READERS[service](client_for(service, parts["region"] or None), arn)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         code = error_code(e)
         if code in _MISSING_CODES:
@@ -157,14 +151,14 @@ def check_role_permissions(client_for, ref, destinations):
             decision = _simulate(iam, role_arn, arn)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             warnings.append(
-                f"preflight could not simulate {DESTINATION_ACTIONS[split_arn(arn)[0]]} for {role_arn} ({error_code(e) or e})"
+                f"preflight could not simulate {action_for(arn)} for {role_arn} ({error_code(e) or e})"
             )
             continue
         if decision != "allowed":
             statement = json.dumps(fix_statement(arn))
             problems.append(
                 f"destination_config.{slot}.destination {arn}: the function's execution role {role_arn} may not "
-                f"{DESTINATION_ACTIONS[split_arn(arn)[0]]} ({decision}); add to its policy: {statement}"
+                f"{action_for(arn)} ({decision}); add to its policy: {statement}"
             )
     return problems, warnings
 

@@ -91,6 +91,11 @@ class FunctionRef(namedtuple("FunctionRef", ["function_name", "qualifier"])):
             kwargs["Qualifier"] = self.qualifier
         return kwargs
 
+    @property
+    def name(self):
+        """The bare function name: every accepted form ends in NAME once the qualifier is split off."""
+        return self.function_name.rsplit(":", 1)[-1]
+
     def describe(self):
         if self.qualifier is None:
             return self.function_name

@@ -74,6 +74,11 @@ def test_function_ref_api_kwargs_carries_qualifier_only_when_set():
     assert FunctionRef("f", "prod").api_kwargs() == {"FunctionName": "f", "Qualifier": "prod"}
 
 
+@pytest.mark.parametrize("function_name", ["my-fn", "my-fn:prod", "123456789012:function:my-fn:3", ARN, ARN + ":7"])
+def test_function_ref_name_is_the_bare_name(function_name):
+    assert eic.parse_function_ref(function_name).name == "my-fn"
+
+
 def test_function_ref_arn_is_known_only_for_full_arns():
     assert FunctionRef(ARN, None).arn() == ARN + ":$LATEST"
     assert FunctionRef(ARN, "prod").arn() == ARN + ":prod"
