@@ -8,16 +8,10 @@ trap 'exit 130' INT TERM
 
 say() { printf '\n\033[1m### %s\033[0m\n' "$*"; }
 
-playbook() {
-    # Only the play's own output: the recap line tells what changed.
-    ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ANSIBLE_PYTHON_INTERPRETER="${CONTROLLER_VENV}/bin/python" \
-        ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_NOCOLOR=1 \
-        DEMO_ENDPOINT_URL="$LOCALSTACK_URL" DEMO_ACCESS_KEY=test DEMO_SECRET_KEY=demo-secret-key \
-        ansible-playbook "${REPO_ROOT}/examples/$1" "${@:2}"
-}
+playbook() { run_example "$COLLECTIONS" "$@"; }
 
 main() {
-    mkdir -p "$WORK"
+    mkdir -p "$WORK" "$TEST_HOME"
     say "Setting up pinned tools under .tmp/ (first run only)"
     ensure_controller
     ensure_amazon_aws

@@ -254,6 +254,16 @@ stop_fault_proxy() {
     FAULT_PROXY_PID=
 }
 
+# run_example COLLECTIONS_PATH PLAYBOOK [ARGS...]: an examples/ playbook against LocalStack,
+# using only the collections under COLLECTIONS_PATH (shared by make demo and the release test).
+run_example() {
+    ANSIBLE_COLLECTIONS_PATH="$1" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+        ANSIBLE_PYTHON_INTERPRETER="${CONTROLLER_VENV}/bin/python" ANSIBLE_LOCALHOST_WARNING=false \
+        ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_NOCOLOR=1 HOME="$TEST_HOME" \
+        DEMO_ENDPOINT_URL="$LOCALSTACK_URL" DEMO_ACCESS_KEY=test DEMO_SECRET_KEY=example-secret-key \
+        ansible-playbook "${REPO_ROOT}/examples/$2" "${@:3}"
+}
+
 stop_servers() {
     stop_fault_proxy
     stop_localstack

@@ -136,16 +136,6 @@ stage_release() {
     echo "$second" | grep -E '^localhost +: ok=3 +changed=0 ' || { echo "$second"; return 1; }
 }
 
-# run_example COLLECTIONS_PATH PLAYBOOK: an examples/ playbook against LocalStack, using
-# only the collections under COLLECTIONS_PATH.
-run_example() {
-    ANSIBLE_COLLECTIONS_PATH="$1" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
-        ANSIBLE_PYTHON_INTERPRETER="${CONTROLLER_VENV}/bin/python" ANSIBLE_LOCALHOST_WARNING=false \
-        ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_NOCOLOR=1 HOME="$TEST_HOME" \
-        DEMO_ENDPOINT_URL="$LOCALSTACK_URL" DEMO_ACCESS_KEY=test DEMO_SECRET_KEY=release-secret-key \
-        ansible-playbook "${REPO_ROOT}/examples/$2"
-}
-
 main() {
     local stage
     mkdir -p "$WORK" "$TEST_HOME"
