@@ -3,46 +3,39 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Preflight for destinations: catch, before any write and in check mode too, what AWS
-would refuse at apply time with a generic "The destination ARN ... is invalid".
+"""Reading destinations with their own services: whether one exists (to tell a typo from a
+propagating grant when AWS calls a destination invalid), and the preflight of
+validate_destinations, which catches before any write, in check mode too, what AWS would
+refuse at apply time with a generic "The destination ARN ... is invalid".
 
-For each destination a task would write: it must exist and be a kind AWS accepts (read
-with its own service), and the function's execution role must be allowed to send to it
-(IAM's policy simulator). Where the caller may not run a preflight read, a warning is
-given and the task goes on: preflight never blocks a write that would succeed.
+For each destination a task would write, the preflight checks that it exists (read with
+its own service) and that the function's execution role may send to it: IAM's policy
+simulator for the role's identity policies, and the destination's resource policy (see
+resource_policy). Where the caller may not make a read, or a policy cannot be decided
+without request context, a warning is given and the task goes on: the preflight never
+blocks a write that would succeed.
 """
 
 import json
 
 try:
     import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing botocore.
 
-from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+except ImportError:
+    _AWS_ERRORS = ()  # AnsibleAWSModule reports a missing botocore.
+
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils import resource_policy
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_function
 
-# The action each destination type needs on the function's execution role, and the
-# resource that action is checked against.
-DESTINATION_ACTIONS = {
-    "sqs": "sqs:SendMessage",
-    "sns": "sns:Publish",
-    "lambda": "lambda:InvokeFunction",
-    "events": "events:PutEvents",
-    "s3": "s3:PutObject",
-}
 _CALLER_DENIED_CODES = ("AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation", "403")
-_MISSING_CODES = (
-    "ResourceNotFoundException",
-    "AWS.SimpleQueueService.NonExistentQueue",
-    "QueueDoesNotExist",
-    "NotFound",
-    "NoSuchBucket",
-    "404",
-)
 
 preflight_retry = AWSRetry.jittered_backoff(retries=4, delay=1, max_delay=5)
 
@@ -51,138 +44,153 @@ class PreflightError(ParameterError):
     """A destination AWS would refuse; raised before any write."""
 
 
-def action_for(arn):
-    """The action the execution role needs to send to this destination."""
-    return DESTINATION_ACTIONS[parse_aws_arn(arn)["service"]]
+def _kind(arn):
+    return DESTINATION_KINDS[parse_arn(arn).service]
 
 
-def simulated_resource(arn):
-    """The resource s3:PutObject is checked against is an object in the bucket."""
-    return arn + "/*" if parse_aws_arn(arn)["service"] == "s3" else arn
+def _client(client_for, arn):
+    parts = parse_arn(arn)
+    return client_for(parts.service, parts.region or None)
 
 
 def fix_statement(arn):
     """The policy statement that lets the execution role send to this destination."""
-    return {"Effect": "Allow", "Action": action_for(arn), "Resource": simulated_resource(arn)}
+    kind = _kind(arn)
+    return {"Effect": "Allow", "Action": kind.action, "Resource": kind.simulated_resource(arn)}
 
 
-@preflight_retry
-def _read_queue(client, arn):
-    parts = parse_aws_arn(arn)
-    url = client.get_queue_url(QueueName=parts["resource"], QueueOwnerAWSAccountId=parts["account_id"])["QueueUrl"]
-    attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["FifoQueue"]).get("Attributes", {})
-    return "a FIFO queue, which AWS does not accept as a destination" if attributes.get("FifoQueue") == "true" else None
+def read_destination(client_for, arn):
+    """Read a destination with its own service: True when it exists, False when its service
+    says it does not; raises botocore's error for any other answer."""
+    kind = _kind(arn)
+    try:
+        preflight_retry(kind.read)(_client(client_for, arn), arn)
+    except _AWS_ERRORS as e:
+        if error_code(e) in kind.missing_codes:
+            return False
+        raise
+    return True
 
 
-@preflight_retry
-def _read_topic(client, arn):
-    attributes = client.get_topic_attributes(TopicArn=arn).get("Attributes", {})
-    return "a FIFO topic, which AWS does not accept as a destination" if attributes.get("FifoTopic") == "true" else None
+def destination_exists(client_for, arn):
+    """True or False when the destination's service tells, None when it cannot be read."""
+    try:
+        return read_destination(client_for, arn)
+    except _AWS_ERRORS:
+        return None
 
 
-@preflight_retry
-def _read_function(client, arn):
-    client.get_function(FunctionName=arn)
-    return None
+def _read_policy(client_for, arn):
+    """The destination's resource policy (None when it has none); raises when it cannot be read."""
+    kind = _kind(arn)
+    try:
+        return preflight_retry(kind.read_policy)(_client(client_for, arn), arn)
+    except _AWS_ERRORS as e:
+        if error_code(e) in kind.no_policy_codes:
+            return None
+        raise
 
 
-@preflight_retry
-def _read_event_bus(client, arn):
-    client.describe_event_bus(Name=arn)
-    return None
-
-
-@preflight_retry
-def _read_bucket(client, arn):
-    client.head_bucket(Bucket=parse_aws_arn(arn)["resource"])
-    return None
-
-
-_READERS = {"sqs": _read_queue, "sns": _read_topic, "lambda": _read_function, "events": _read_event_bus, "s3": _read_bucket}
-
-
-@preflight_retry
-def _execution_role(client, ref):
-    return client.get_function_configuration(**ref.api_kwargs())["Role"]
+def check_destination(client_for, slot, arn):
+    """Problems with one destination's existence: (problems, warnings)."""
+    option = f"destination_config.{slot}.destination {arn}"
+    try:
+        if not read_destination(client_for, arn):
+            return [f"{option} does not exist (or is in another account or region)"], []
+    except _AWS_ERRORS as e:
+        code = error_code(e)
+        if code in _CALLER_DENIED_CODES:
+            return [], [f"preflight could not check that {arn} exists: the caller may not read it ({code})"]
+        return [], [f"preflight could not check that {arn} exists: {e}"]
+    return [], []
 
 
 @preflight_retry
 def _simulate(client, role_arn, arn):
+    kind = _kind(arn)
     results = client.simulate_principal_policy(
         PolicySourceArn=role_arn,
-        ActionNames=[action_for(arn)],
-        ResourceArns=[simulated_resource(arn)],
+        ActionNames=[kind.action],
+        ResourceArns=[kind.simulated_resource(arn)],
     )["EvaluationResults"]
-    return results[0]["EvalDecision"] if results else "implicitDeny"
+    return results[0]["EvalDecision"] if results else resource_policy.NONE
 
 
-def check_destination(client_for, ref, slot, arn):
-    """Problems with one destination's existence or kind: (problems, warnings)."""
-    parts = parse_aws_arn(arn)
-    service = parts["service"]
-    option = f"destination_config.{slot}.destination {arn}"
-    # A lambda destination's resource is function:NAME[:QUALIFIER].
-    if service == "lambda" and parts["resource"].split(":")[1] == ref.name:
-        return [f"{option} is the function itself; it cannot be its own destination"], []
+def _role_decision(client_for, role_arn, arn):
+    """(decision, warnings) for the role sending to arn: its identity policies as IAM's
+    simulator answers, weighed with the destination's resource policy."""
+    kind = _kind(arn)
+    identity = _simulate(client_for("iam", None), role_arn, arn)
+    if identity == resource_policy.DENY:
+        return identity, []  # an explicit deny wins whatever the resource policy says
+    if identity == resource_policy.ALLOW and parse_arn(arn).account in (None, role_arn.split(":")[4]):
+        return identity, []  # within an account, the identity policies suffice
     try:
-        kind_problem = _READERS[service](client_for(service, parts["region"] or None), arn)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        code = error_code(e)
-        if code in _MISSING_CODES:
-            return [f"{option} does not exist (or is in another account or region)"], []
-        if code in _CALLER_DENIED_CODES:
-            return [], [f"preflight could not check that {arn} exists: the caller may not read it ({code})"]
-        return [], [f"preflight could not check that {arn} exists: {e}"]
-    return ([f"{option} is {kind_problem}"] if kind_problem else []), []
+        policy = _read_policy(client_for, arn)
+    except _AWS_ERRORS as e:
+        # The grant may be in the policy we cannot read: warn, never refuse on a guess.
+        return resource_policy.UNDECIDED, [
+            f"preflight could not read the resource policy of {arn} ({error_code(e) or e}), so it cannot tell "
+            f"whether {role_arn} may {kind.action}; the write goes ahead"
+        ]
+    decision = resource_policy.decide(
+        identity, policy, role_arn, kind.action, kind.simulated_resource(arn), parse_arn(arn).account
+    )
+    if decision == resource_policy.UNDECIDED:
+        return decision, [
+            f"preflight could not decide whether the resource policy of {arn} lets {role_arn} {kind.action} "
+            "(it has conditions or Not* elements); the write goes ahead"
+        ]
+    return decision, []
 
 
-def check_role_permissions(client_for, ref, destinations):
+def check_role_permissions(client_for, ref, lambda_client, destinations):
     """Problems with the execution role's permission to send to each destination."""
     try:
-        role_arn = _execution_role(client_for("lambda", None), ref)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        if error_code(e) == "ResourceNotFoundException":
+        role_arn = get_function(lambda_client, ref)["Configuration"]["Role"]
+    except EventInvokeConfigError as e:
+        if error_code(e.exception) == "ResourceNotFoundException":
             return [f"function {ref.describe()} does not exist"], []
-        return [], [f"preflight could not read the execution role of {ref.describe()} ({error_code(e) or e})"]
+        return [], [f"preflight could not read the execution role of {ref.describe()} ({error_code(e.exception) or e})"]
     problems, warnings = [], []
-    iam = client_for("iam", None)
     for slot, arn in destinations:
+        kind = _kind(arn)
         try:
-            decision = _simulate(iam, role_arn, arn)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            warnings.append(
-                f"preflight could not simulate {action_for(arn)} for {role_arn} ({error_code(e) or e})"
-            )
+            decision, cannot = _role_decision(client_for, role_arn, arn)
+        except _AWS_ERRORS as e:
+            warnings.append(f"preflight could not simulate {kind.action} for {role_arn} ({error_code(e) or e})")
             continue
-        if decision != "allowed":
+        warnings += cannot
+        if decision not in (resource_policy.ALLOW, resource_policy.UNDECIDED):
             statement = json.dumps(fix_statement(arn))
             problems.append(
                 f"destination_config.{slot}.destination {arn}: the function's execution role {role_arn} may not "
-                f"{action_for(arn)} ({decision}); add to its policy: {statement}"
+                f"{kind.action} ({decision}); add to its policy: {statement}"
             )
     return problems, warnings
 
 
-def preflight_destinations(client_for, ref, desired, warn):
+def preflight_destinations(client_for, ref, lambda_client, desired, warn):
     """Check every destination of desired settings; raise PreflightError listing all problems.
 
-    client_for(service, region) returns a boto3 client; warn(message) reports a check that
-    could not be made.
+    client_for(service, region) returns a boto3 client; lambda_client is the client of the
+    function's region; warn(message) reports a check that could not be made. Kinds AWS
+    never delivers to and the function itself are refused earlier, by validation.
     """
     destinations = [(slot, entry["destination"]) for slot, entry in sorted(desired["destination_config"].items())]
     if not destinations:
         return
-    problems, warnings = [], []
+    problems, warnings, existing = [], [], []
     for slot, arn in destinations:
-        found, cannot = check_destination(client_for, ref, slot, arn)
+        found, cannot = check_destination(client_for, slot, arn)
         problems += found
         warnings += cannot
-    found, cannot = check_role_permissions(client_for, ref, destinations)
+        if not found:
+            existing.append((slot, arn))  # a missing one needs no permission check
+    found, cannot = check_role_permissions(client_for, ref, lambda_client, existing)
     problems += found
     warnings += cannot
     for message in warnings:
         warn(message)
     if problems:
-        raise PreflightError(
-            f"AWS would refuse the event invoke config of {ref.describe()}: " + "; ".join(problems)
-        )
+        raise PreflightError(f"AWS would refuse the event invoke config of {ref.describe()}: " + "; ".join(problems))

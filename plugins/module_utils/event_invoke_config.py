@@ -17,6 +17,10 @@ from collections import namedtuple
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import services_for
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import undeliverable_reason
+
 LATEST = "$LATEST"
 SETTING_KEYS = ("maximum_retry_attempts", "maximum_event_age_in_seconds")
 DESTINATION_SLOTS = ("on_success", "on_failure")
@@ -28,47 +32,35 @@ RETRY_RANGE = (0, 2)
 EVENT_AGE_RANGE = (60, 21600)
 IAM_PROPAGATION_TIMEOUT_RANGE = (0, 3600)
 
-# Destination services AWS accepts, per slot: S3 buckets only receive failure records.
-DESTINATION_SERVICES = {
-    "on_success": ("sqs", "sns", "lambda", "events"),
-    "on_failure": ("sqs", "sns", "lambda", "events", "s3"),
-}
-
+# AWS's own patterns (the Lambda service model), matched against the whole string
+# (fullmatch: "$" would also accept a final newline, which AWS refuses).
+_PARTITION = r"aws[a-zA-Z0-9-]*"
 _REGION = r"(?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d"
-_NAME = r"[a-zA-Z0-9_-]{1,64}"
-_QUALIFIER = r"\$LATEST|[a-zA-Z0-9_-]{1,128}"
-# The forms AWS's FunctionName accepts: NAME, ACCOUNT:function:NAME and the full ARN,
-# each optionally followed by :QUALIFIER. Anchored, unlike botocore's model pattern.
+# FunctionName (NamespacedFunctionName): NAME, ACCOUNT:function:NAME or the ARN, each part
+# of the prefix optional as in AWS's pattern (so "function:NAME" is the function NAME),
+# optionally followed by :QUALIFIER.
 _FUNCTION_REF_RE = re.compile(
-    r"^(?P<base>"
-    r"(?:(?:arn:(?P<partition>aws[a-zA-Z-]*):lambda:(?P<region>" + _REGION + r"):)?"
-    r"(?P<account>\d{12}):function:)?"
-    r"(?P<name>" + _NAME + r"))"
-    r"(?::(?P<qualifier>" + _QUALIFIER + r"))?$"
+    r"(?P<base>"
+    r"(?:arn:(?P<partition>aws[a-zA-Z-]*)?:lambda:)?"
+    r"(?:(?P<region>" + _REGION + r"):)?"
+    r"(?:(?P<account>\d{12}):)?"
+    r"(?:function:)?"
+    r"(?P<name>[a-zA-Z0-9._-]+))"
+    r"(?::(?P<qualifier>\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+))?"
 )
-_QUALIFIER_RE = re.compile(r"^(?:" + _QUALIFIER + r")$")
-_FUNCTION_NAME_MAX = 140  # AWS's limit for the unqualified ARN form
-
-_DESTINATION_ARN_RE = re.compile(
-    r"^arn:(?P<partition>aws[a-zA-Z0-9-]*):(?P<service>[a-z0-9-]+):"
-    r"(?P<region>[a-z0-9-]*):(?P<account>\d{12})?:(?P<resource>.+)$"
+_FUNCTION_REF_MAX = 256  # AWS's limit for the whole FunctionName
+_FUNCTION_NAME_MAX = 64  # AWS's limit for the bare name
+# Qualifier (NumericLatestPublishedOrAliasQualifier).
+_QUALIFIER_RE = re.compile(r"\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_$-]{1,128}")
+# Destination (DestinationArn), less the empty string and kafka:// (not valid for these slots).
+_ARN_RE = re.compile(
+    r"arn:(?P<partition>" + _PARTITION + r"):(?P<service>[a-zA-Z0-9-]+):"
+    r"(?P<region>" + _REGION + r")?:(?P<account>\d{12})?:(?P<resource>.*)"
 )
-# What the resource part of a destination ARN looks like, per service.
-_DESTINATION_RESOURCE_RE = {
-    "sqs": re.compile(r"^[a-zA-Z0-9_-]{1,80}(?:\.fifo)?$"),
-    "sns": re.compile(r"^[a-zA-Z0-9_-]{1,256}(?:\.fifo)?$"),
-    "lambda": re.compile(r"^function:" + _NAME + r"(?::(?:" + _QUALIFIER + r"))?$"),
-    "events": re.compile(r"^event-bus/[a-zA-Z0-9/._-]{1,256}$"),
-    "s3": re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"),
-}
-_DESTINATION_EXAMPLE = {
-    "sqs": "arn:aws:sqs:REGION:ACCOUNT:QUEUE",
-    "sns": "arn:aws:sns:REGION:ACCOUNT:TOPIC",
-    "lambda": "arn:aws:lambda:REGION:ACCOUNT:function:NAME",
-    "events": "arn:aws:events:REGION:ACCOUNT:event-bus/NAME",
-    "s3": "arn:aws:s3:::BUCKET",
-}
-_ARN_IN_TEXT_RE = re.compile(r"arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]+:(?:\$LATEST|[a-zA-Z0-9_-]+)")
+_DESTINATION_ARN_MAX = 350
+_ARN_IN_TEXT_RE = re.compile(
+    r"arn:" + _PARTITION + r":lambda:" + _REGION + r":\d{12}:function:[a-zA-Z0-9._-]+:(?:\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+)"
+)
 
 
 class EventInvokeConfigError(AnsibleAWSError):
@@ -79,9 +71,26 @@ class ParameterError(EventInvokeConfigError):
     """A bad option value, found before any AWS call."""
 
 
-class FunctionRef(namedtuple("FunctionRef", ["function_name", "qualifier"])):
-    """Which config a task addresses: the function (name or ARN, without qualifier) and
-    the qualifier (None for the unqualified config, which AWS stores as $LATEST)."""
+Arn = namedtuple("Arn", ["partition", "service", "region", "account", "resource"])
+
+
+def parse_arn(text):
+    """An Arn when text is an ARN as AWS's destination pattern accepts it (whole string), else None.
+
+    The one ARN parser of this collection: validation, preflight and error handling all use it.
+    """
+    match = _ARN_RE.fullmatch(text or "")
+    if not match or len(text) > _DESTINATION_ARN_MAX:
+        return None
+    return Arn(*match.group("partition", "service", "region", "account", "resource"))
+
+
+class FunctionRef(
+    namedtuple("FunctionRef", ["function_name", "qualifier", "partition", "region", "account"], defaults=(None,) * 3)
+):
+    """Which config a task addresses: the function (as given, without qualifier), the
+    qualifier (None for the unqualified config, which AWS stores as $LATEST), and the
+    partition, region and account when the reference names them."""
 
     __slots__ = ()
 
@@ -102,10 +111,10 @@ class FunctionRef(namedtuple("FunctionRef", ["function_name", "qualifier"])):
         return f"{self.function_name}:{self.qualifier}"
 
     def arn(self):
-        """The qualified ARN when the function was given by full ARN, else None."""
-        if not self.function_name.startswith("arn:"):
+        """The qualified ARN when the reference names partition, region and account, else None."""
+        if not (self.partition and self.region and self.account):
             return None
-        return f"{self.function_name}:{self.qualifier or LATEST}"
+        return f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{self.name}:{self.qualifier or LATEST}"
 
 
 def parse_function_ref(function_name, qualifier=None):
@@ -113,22 +122,26 @@ def parse_function_ref(function_name, qualifier=None):
 
     function_name may be a name, a partial ARN or an ARN, each with an optional
     ":QUALIFIER" suffix; that suffix must agree with qualifier when both are given.
+    The one parser of function references: both modules and the preflight use it.
     """
     if function_name is None or not function_name.strip():
         raise ParameterError("function_name must not be empty")
-    match = _FUNCTION_REF_RE.match(function_name)
+    match = _FUNCTION_REF_RE.fullmatch(function_name)
     if not match:
         raise ParameterError(
-            f"function_name {function_name!r} is not a Lambda function name (1-64 letters, digits, '-' or '_'), "
+            f"function_name {function_name!r} is not a Lambda function name (letters, digits, '-', '_' or '.'), "
             "partial ARN (ACCOUNT:function:NAME) or ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME), "
             "optionally followed by ':QUALIFIER'"
         )
-    base = match.group("base")
-    if len(base) > _FUNCTION_NAME_MAX:
-        raise ParameterError(f"function_name {function_name!r} is longer than {_FUNCTION_NAME_MAX} characters")
+    if len(function_name) > _FUNCTION_REF_MAX:
+        raise ParameterError(f"function_name {function_name!r} is longer than {_FUNCTION_REF_MAX} characters")
+    if len(match.group("name")) > _FUNCTION_NAME_MAX:
+        raise ParameterError(
+            f"function_name {function_name!r}: the name {match.group('name')!r} is longer than {_FUNCTION_NAME_MAX} characters"
+        )
     embedded = match.group("qualifier")
     if qualifier is not None:
-        if not _QUALIFIER_RE.match(qualifier):
+        if not _QUALIFIER_RE.fullmatch(qualifier):
             raise ParameterError(
                 f"qualifier {qualifier!r} is not a version number, an alias name (1-128 letters, digits, '-' or '_') or $LATEST"
             )
@@ -136,7 +149,11 @@ def parse_function_ref(function_name, qualifier=None):
             raise ParameterError(
                 f"function_name {function_name!r} carries the qualifier {embedded!r}, which differs from qualifier {qualifier!r}"
             )
-    return FunctionRef(base, qualifier if qualifier is not None else embedded)
+    return FunctionRef(
+        match.group("base"),
+        qualifier if qualifier is not None else embedded,
+        *match.group("partition", "region", "account"),
+    )
 
 
 def qualifier_from_arn(function_arn):
@@ -149,36 +166,72 @@ def qualifier_from_arn(function_arn):
 
 def function_arn_in_message(message):
     """AWS names the qualified function ARN in some messages (e.g. 'The function ARN doesn't
-    have an EventInvokeConfig'); used only to predict function_arn in check mode."""
+    have an EventInvokeConfig'); used to predict function_arn in check mode and to learn the
+    function's account without another call."""
     match = _ARN_IN_TEXT_RE.search(message or "")
     return match.group(0) if match else None
+
+
+def function_identity(function_arn):
+    """(partition, region, account, name) of a function ARN, qualified or not; None if it is none."""
+    arn = parse_arn(function_arn)
+    if arn is None or arn.service != "lambda" or not arn.resource.startswith("function:"):
+        return None
+    return (arn.partition, arn.region, arn.account, arn.resource.split(":")[1])
+
+
+def self_destinations(function_arn, settings):
+    """The slots of settings whose destination is the function of function_arn itself
+    (any qualifier): AWS refuses them ("You can't specify the function as a destination
+    for itself"). Functions are compared by partition, region, account and name."""
+    identity = function_identity(function_arn)
+    if identity is None:
+        return []
+    return [
+        slot
+        for slot, entry in sorted((settings.get("destination_config") or {}).items())
+        if entry and function_identity(entry.get("destination")) == identity
+    ]
+
+
+def check_not_self(function_arn, settings):
+    """Raise ParameterError when settings send records of a function to itself."""
+    slots = self_destinations(function_arn, settings)
+    if slots:
+        option = f"destination_config.{slots[0]}.destination"
+        destination = settings["destination_config"][slots[0]]["destination"]
+        raise ParameterError(
+            f"{option} {destination} is the function itself (any version or alias of it), "
+            "which AWS refuses as a destination"
+        )
 
 
 def validate_destination(slot, arn):
     """Check one destination ARN for a slot (on_success/on_failure); raise ParameterError."""
     option = f"destination_config.{slot}.destination"
     if not arn or not arn.strip():
-        raise ParameterError(f"{option} must not be empty")
-    match = _DESTINATION_ARN_RE.match(arn)
-    if not match:
+        raise ParameterError(f"{option} must not be empty (leave the slot out to have no destination)")
+    parts = parse_arn(arn)
+    if parts is None:
         raise ParameterError(f"{option} {arn!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)")
-    service = match.group("service")
-    allowed = DESTINATION_SERVICES[slot]
-    if service not in allowed:
-        if service == "s3":
+    allowed = services_for(slot)
+    kind = DESTINATION_KINDS.get(parts.service)
+    if kind is None or parts.service not in allowed:
+        if kind is not None:
             raise ParameterError(
-                f"{option} {arn!r} is an S3 bucket; AWS accepts S3 buckets only as on_failure destinations"
+                f"{option} {arn!r} is a {kind.noun}; AWS accepts {kind.noun}s only as "
+                + " or ".join(kind.slots)
+                + " destinations"
             )
         raise ParameterError(
-            f"{option} {arn!r} is a {service} ARN; a destination must be an ARN of {', '.join(allowed)}"
+            f"{option} {arn!r} is a {parts.service} ARN; a destination must be an ARN of {', '.join(allowed)}"
         )
-    resource_ok = _DESTINATION_RESOURCE_RE[service].match(match.group("resource"))
-    if service == "s3":
-        location_ok = not match.group("region") and not match.group("account")
-    else:
-        location_ok = bool(match.group("region")) and bool(match.group("account"))
-    if not (resource_ok and location_ok):
-        raise ParameterError(f"{option} {arn!r} is not a valid {service} ARN (expected {_DESTINATION_EXAMPLE[service]})")
+    location_ok = bool(parts.region and parts.account) if kind.has_location else not (parts.region or parts.account)
+    if not (kind.resource_re.fullmatch(parts.resource) and location_ok):
+        raise ParameterError(f"{option} {arn!r} is not a valid {kind.service} ARN (expected {kind.example})")
+    reason = undeliverable_reason(kind, parts.resource)
+    if reason:
+        raise ParameterError(f"{option} {arn!r} is {reason}")
 
 
 def _check_range(option, value, bounds):
@@ -234,8 +287,9 @@ def settings_of(config):
     return settings
 
 
-def is_empty(settings):
-    return all(settings.get(key) is None for key in SETTING_KEYS) and not settings.get("destination_config")
+def settings_given(params):
+    """The settings options a task sets (destination_config counts even when it is {})."""
+    return [key for key in SETTING_KEYS + ("destination_config",) if params.get(key) is not None]
 
 
 def merge_settings(current, params):

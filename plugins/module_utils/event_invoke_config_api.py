@@ -11,6 +11,7 @@ botocore errors into EventInvokeConfigError with a sentence a user can act on.
 """
 
 import functools
+import re
 import time
 
 try:
@@ -22,6 +23,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
 
 # Retried beyond AWSRetry's defaults (which already cover TooManyRequestsException,
@@ -30,18 +32,25 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 RETRY_EXTRA_CODES = ["ResourceConflictException", "ServiceException"]
 lambda_retry = AWSRetry.jittered_backoff(retries=7, delay=1, max_delay=20, catch_extra_error_codes=RETRY_EXTRA_CODES)
 
-# Hints that turn AWS's terse errors into something a user can act on.
-_HINTS = {
-    "ResourceNotFoundException": "the function, version or alias does not exist",
-    "InvalidParameterValueException": (
-        "check that each destination exists and that the function's execution role may send to it "
-        "(sqs:SendMessage, sns:Publish, lambda:InvokeFunction, events:PutEvents or s3:PutObject); "
-        "a freshly granted permission can take a few minutes to propagate"
-    ),
-    "AccessDeniedException": "the caller is not allowed this Lambda action",
-    "ResourceConflictException": "another update of this function kept conflicting; retry later",
-    "TooManyRequestsException": "AWS kept throttling the request; retry later",
-}
+# Hints that turn AWS's terse errors into something a user can act on, chosen by the
+# error code and what AWS said (the first entry that matches wins; a None hint adds nothing).
+_PERMISSION_HINT = (
+    "check that each destination exists and that the function's execution role may send to it "
+    "(sqs:SendMessage, sns:Publish, lambda:InvokeFunction, events:PutEvents or s3:PutObject)"
+)
+_HINTS = (
+    ("ResourceNotFoundException", re.compile(r"not reachable in this region"), None),
+    ("ResourceNotFoundException", None, "the function, version or alias does not exist"),
+    ("InvalidParameterValueException", re.compile(r"does not have permissions|destination ARN .* is invalid"),
+     _PERMISSION_HINT),
+    ("AccessDeniedException", None, "the caller is not allowed this Lambda action"),
+    ("ResourceConflictException", None, "another update of this function kept conflicting; retry later"),
+    ("TooManyRequestsException", None, "AWS kept throttling the request; retry later"),
+)
+# AWS's two answers while a freshly granted execution-role permission propagates; the
+# second is also its answer for a destination that does not exist.
+_NO_PERMISSION_RE = re.compile(r"does not have permissions")
+_INVALID_DESTINATION_RE = re.compile(r"The destination ARN (?P<arn>\S+) is invalid")
 
 
 def error_code(exception):
@@ -51,9 +60,20 @@ def error_code(exception):
     return None
 
 
+def error_message(exception):
+    """What AWS said in a botocore exception ("" when it said nothing)."""
+    if isinstance(exception, botocore.exceptions.ClientError):
+        return exception.response.get("Error", {}).get("Message") or ""
+    return ""
+
+
 def error_hint(exception):
     """A short explanation for a botocore error, or None."""
-    return _HINTS.get(error_code(exception))
+    code, message = error_code(exception), error_message(exception)
+    for hint_code, pattern, hint in _HINTS:
+        if code == hint_code and (pattern is None or pattern.search(message)):
+            return hint
+    return None
 
 
 class LambdaErrorHandler(AWSErrorHandler):
@@ -111,28 +131,58 @@ def _put_event_invoke_config(client, ref, api_settings):
     return client.put_function_event_invoke_config(**ref.api_kwargs(), **api_settings)
 
 
-def is_propagation_error(exception):
-    """AWS's answer while a freshly granted execution-role permission propagates."""
+def invalid_destination(exception):
+    """The destination ARN AWS calls invalid, or None (AWS's answer for a destination that
+    does not exist, and at times while the execution role's fresh grant propagates)."""
     if error_code(exception) != "InvalidParameterValueException":
-        return False
-    return "does not have permissions" in exception.response.get("Error", {}).get("Message", "")
+        return None
+    match = _INVALID_DESTINATION_RE.search(error_message(exception))
+    return match.group("arn").rstrip(".") if match else None
 
 
-def put_event_invoke_config(client, ref, api_settings, propagation_timeout=0):
+def is_permission_refusal(exception):
+    """AWS's answer while a freshly granted execution-role permission propagates."""
+    return error_code(exception) == "InvalidParameterValueException" and bool(
+        _NO_PERMISSION_RE.search(error_message(exception))
+    )
+
+
+def _option_of(api_settings, arn):
+    for slot, api_slot in (("on_success", "OnSuccess"), ("on_failure", "OnFailure")):
+        if api_settings.get("DestinationConfig", {}).get(api_slot, {}).get("Destination") == arn:
+            return f"destination_config.{slot}.destination"
+    return "destination"
+
+
+def put_event_invoke_config(client, ref, api_settings, propagation_timeout=0, destination_exists=None):
     """Put the complete config at ref.
 
-    An execution role that "does not have permissions to call" a destination may just be
-    waiting for IAM to propagate a fresh grant: that answer is retried until
-    propagation_timeout seconds have passed (Terraform waits 2 minutes), then fails
-    naming the wait.
+    AWS answers a grant to the execution role that has not propagated yet with "does not
+    have permissions to call ..." or with "The destination ARN ... is invalid"; the second
+    is also its answer for a destination that does not exist. So on that answer the
+    destination is read once with its own service (destination_exists(arn) -> True, False,
+    or None when it cannot be told): a missing one fails at once, naming it. Otherwise the
+    write is retried until propagation_timeout seconds have passed (Terraform waits 2
+    minutes for both answers, typo or not), then fails naming the wait.
     """
     deadline = time.monotonic() + propagation_timeout
     delay = 2
+    known = {}
     while True:
         try:
             return _put_event_invoke_config(client, ref, api_settings)
         except EventInvokeConfigError as e:
-            if not is_propagation_error(e.exception):
+            arn = invalid_destination(e.exception)
+            if arn is not None and destination_exists is not None:
+                if arn not in known:
+                    known[arn] = destination_exists(arn)
+                if known[arn] is False:
+                    e.message = (
+                        f"Failed to put event invoke config of {ref.describe()}: "
+                        f"{_option_of(api_settings, arn)} {arn} does not exist"
+                    )
+                    raise
+            elif not is_permission_refusal(e.exception):
                 raise
             if time.monotonic() + delay > deadline:
                 if propagation_timeout:
@@ -148,6 +198,39 @@ def delete_event_invoke_config(client, ref):
     """Delete the config at ref; False when it (or the function) was already gone."""
     client.delete_function_event_invoke_config(**ref.api_kwargs())
     return True
+
+
+@LambdaErrorHandler.explained_error_handler("read the function")
+@lambda_retry
+def get_function(client, ref):
+    """GetFunction of ref's function, version or alias (raises when it does not exist)."""
+    return client.get_function(**ref.api_kwargs())
+
+
+def missing_target(client, ref):
+    """What is missing when AWS answers "not found" for ref: a sentence naming the function,
+    version or alias that does not exist, or None when it exists. Only called on the path
+    where a config was not found, so the no-op and update paths make no extra call.
+
+    Get answers alike for a missing function, qualifier or config; GetFunction tells them
+    apart (a second GetFunction, unqualified, only when a qualified one found nothing).
+    Errors other than "not found" (say, lambda:GetFunction denied) are raised.
+    """
+    try:
+        get_function(client, ref)
+        return None
+    except EventInvokeConfigError as e:
+        if error_code(e.exception) != "ResourceNotFoundException":
+            raise
+    if ref.qualifier in (None, LATEST):
+        return f"the function {ref.function_name} does not exist"
+    try:
+        get_function(client, ref._replace(qualifier=None))
+    except EventInvokeConfigError as e:
+        if error_code(e.exception) != "ResourceNotFoundException":
+            raise
+        return f"the function {ref.function_name} does not exist"
+    return f"the function {ref.function_name} has no version or alias {ref.qualifier!r}"
 
 
 @LambdaErrorHandler.explained_error_handler("list event invoke configs")

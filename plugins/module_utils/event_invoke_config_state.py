@@ -9,19 +9,23 @@ These functions only orchestrate: one read, then at most one write, using the pu
 functions of event_invoke_config and the API wrappers of event_invoke_config_api.
 """
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_not_self
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import diff_view
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import from_api
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import function_arn_in_message
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import is_empty
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import merge_settings
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import module_params_for
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import predict_config
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import settings_given
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import settings_of
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import to_api
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import delete_event_invoke_config
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_event_invoke_config
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_event_invoke_configs
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import missing_target
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import put_event_invoke_config
 
 
@@ -33,36 +37,77 @@ def _result(changed, before, after):
     }
 
 
-def ensure_present(client, ref, params, check_mode, preflight=None):
+def _missing_target_error(ref, what):
+    # One message, and no AWS error appended to it, for check mode and the real run alike:
+    # a dry run fails exactly as the real run would.
+    return EventInvokeConfigError(message=f"Failed to put event invoke config of {ref.describe()}: {what}")
+
+
+def _check_target_exists(client, ref, warn):
+    """Check mode, no config found: fail as the real run's Put would when the function,
+    version or alias does not exist. When the caller may not read the function, warn and
+    predict the create."""
+    try:
+        what = missing_target(client, ref)
+    except EventInvokeConfigError as e:
+        warn(f"could not check that {ref.describe()} exists ({error_code(e.exception) or e.exception}); "
+             "the create is predicted as if it did")
+        return
+    if what:
+        raise _missing_target_error(ref, what)
+
+
+def _put(client, ref, desired, params, destination_exists, creating):
+    try:
+        return put_event_invoke_config(
+            client, ref, to_api(desired), params.get("iam_propagation_timeout") or 0, destination_exists
+        )
+    except EventInvokeConfigError as e:
+        # "The function doesn't exist." names neither the function nor what is missing of it.
+        if not (creating and error_code(e.exception) == "ResourceNotFoundException"):
+            raise
+        try:
+            what = missing_target(client, ref)
+        except EventInvokeConfigError:
+            raise e from None
+        if not what:
+            raise
+        raise _missing_target_error(ref, what) from e
+
+
+def ensure_present(client, ref, params, check_mode, preflight=None, destination_exists=None, warn=None):
     """Lay the task's settings over the config at ref; write only when that changes it.
 
+    One read; then, when something changes, one write (real run) or nothing (check mode).
+    Where the read found no config, check mode also reads the function, so that it fails
+    as the real run would when the function, version or alias does not exist.
     preflight(desired), when given, runs before a write (and in check mode), only when
     there is something to write; it raises when AWS would refuse the config.
-    params["iam_propagation_timeout"] bounds the wait for a fresh role grant.
+    destination_exists(arn) tells a missing destination from a propagating grant (see
+    put_event_invoke_config); params["iam_propagation_timeout"] bounds the wait.
     """
     api_current, missing_message = get_event_invoke_config(client, ref)
     current = from_api(api_current)
-    desired = merge_settings(current, params)
-    if is_empty(desired):
-        if current:
-            raise ParameterError(
-                f"the task would leave the event invoke config of {ref.describe()} with no setting, which AWS refuses; "
-                "use state=absent to remove the config"
-            )
+    if not current and not settings_given(params):
+        # AWS refuses a Put without settings ("You must specify at least one of error
+        # handling or destination setting.").
         raise ParameterError(
             f"{ref.describe()} has no event invoke config yet: set at least one of maximum_retry_attempts, "
-            "maximum_event_age_in_seconds or a destination in destination_config"
+            "maximum_event_age_in_seconds or destination_config"
         )
+    desired = merge_settings(current, params)
+    # The first read names the function's full ARN (its account, when the task gave a name).
+    check_not_self(current.get("function_arn") or function_arn_in_message(missing_message), desired)
     if current and settings_of(current) == desired:
         return _result(False, current, current)
+    if check_mode and not current:
+        _check_target_exists(client, ref, warn or (lambda message: None))
     if preflight is not None:
         preflight(desired)
     if check_mode:
         after = predict_config(current, desired, ref, function_arn_in_message(missing_message))
     else:
-        after = from_api(
-            put_event_invoke_config(client, ref, to_api(desired), params.get("iam_propagation_timeout") or 0)
-        )
+        after = from_api(_put(client, ref, desired, params, destination_exists, creating=not current))
     return _result(True, current, after)
 
 
@@ -79,16 +124,17 @@ def ensure_absent(client, ref, check_mode):
 
 def describe_event_invoke_configs(client, ref):
     """The configs at ref (one qualifier) or of the whole function (no qualifier), each in the
-    config form plus module_params. A missing function raises; a function without configs
-    gives []."""
+    config form plus module_params. A missing function, version or alias raises; a target
+    without configs gives []."""
     if ref.qualifier is None:
         api_configs = list_event_invoke_configs(client, ref)
     else:
         api_config, dummy = get_event_invoke_config(client, ref)
         if api_config is None:
-            # AWS answers "not found" alike for a missing config and a missing function:
-            # the list call fails only in the second case.
-            list_event_invoke_configs(client, ref)
+            # AWS answers "not found" alike for a missing config and a missing target.
+            what = missing_target(client, ref)
+            if what:
+                raise EventInvokeConfigError(message=f"Failed to get event invoke config of {ref.describe()}: {what}")
         api_configs = [api_config] if api_config else []
     configs = []
     for api_config in api_configs:

@@ -250,8 +250,11 @@ event_invoke_config:
 
 import functools
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_not_self
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import settings_given
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import ensure_absent
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import ensure_present
@@ -280,13 +283,28 @@ def apply(module):
     params = module.params
     ref = parse_function_ref(params["function_name"], params["qualifier"])
     validate_settings(params)
-    client = module.client_for("lambda")
+    # A function given by ARN is addressed in the ARN's region, whatever the module's region.
+    client = module.client_for("lambda", ref.region)
     if params["state"] == "absent":
+        ignored = settings_given(params)
+        if ignored:
+            module.warn(f"state=absent deletes the config; {', '.join(ignored)} given with it is ignored")
         return ensure_absent(client, ref, module.check_mode)
+    # When the task names the function's full ARN, a destination that is the function
+    # itself is refused before any call; otherwise after the first read names the ARN.
+    check_not_self(ref.arn(), params)
     preflight = None
     if params["validate_destinations"]:
-        preflight = functools.partial(preflight_destinations, module.client_for, ref, warn=module.warn)
-    return ensure_present(client, ref, params, module.check_mode, preflight)
+        preflight = functools.partial(preflight_destinations, module.client_for, ref, client, warn=module.warn)
+    return ensure_present(
+        client,
+        ref,
+        params,
+        module.check_mode,
+        preflight=preflight,
+        destination_exists=functools.partial(destination_exists, module.client_for),
+        warn=module.warn,
+    )
 
 
 if __name__ == "__main__":

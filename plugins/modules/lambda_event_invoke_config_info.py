@@ -154,7 +154,8 @@ def main():
 
 def describe(module):
     ref = parse_function_ref(module.params["function_name"], module.params["qualifier"])
-    return {"changed": False, "event_invoke_configs": describe_event_invoke_configs(module.client_for("lambda"), ref)}
+    client = module.client_for("lambda", ref.region)  # a function ARN is read in its own region
+    return {"changed": False, "event_invoke_configs": describe_event_invoke_configs(client, ref)}
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 
 """Destination preflight, each destination type found / missing / denied, with Stubber."""
 
+import json
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -12,6 +14,7 @@ from botocore.stub import Stubber
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import PreflightError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import fix_statement
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import FunctionRef
@@ -65,7 +68,7 @@ def desired(**slots):
 
 def expect_role(clients):
     clients.stub("lambda").add_response(
-        "get_function_configuration", {"Role": ROLE}, {"FunctionName": "orders", "Qualifier": "live"})
+        "get_function", {"Configuration": {"Role": ROLE}}, {"FunctionName": "orders", "Qualifier": "live"})
 
 
 def expect_simulation(clients, action, resource, decision="allowed"):
@@ -76,16 +79,37 @@ def expect_simulation(clients, action, resource, decision="allowed"):
     )
 
 
-def expect_queue(clients, fifo=False):
-    sqs = clients.stub("sqs")
-    sqs.add_response("get_queue_url", {"QueueUrl": QUEUE_URL},
-                     {"QueueName": "orders-failed", "QueueOwnerAWSAccountId": ACCOUNT})
-    sqs.add_response("get_queue_attributes", {"Attributes": {"FifoQueue": "true"} if fifo else {}},
-                     {"QueueUrl": QUEUE_URL, "AttributeNames": ["FifoQueue"]})
+def expect_queue(clients, arn=QUEUE):
+    parts = arn.split(":")
+    clients.stub("sqs").add_response("get_queue_url", {"QueueUrl": QUEUE_URL},
+                                     {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]})
+
+
+def policy(principal, action, resource, effect="Allow", **extra):
+    statement = dict({"Effect": effect, "Principal": principal, "Action": action, "Resource": resource}, **extra)
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+# How each kind's resource policy is read (operation, request, answer carrying the policy).
+def expect_policy(clients, arn, text):
+    service = arn.split(":")[2]
+    if service == "sqs":
+        expect_queue(clients, arn)
+        clients.stub("sqs").add_response("get_queue_attributes", {"Attributes": {"Policy": text}},
+                                         {"QueueUrl": QUEUE_URL, "AttributeNames": ["Policy"]})
+    elif service == "sns":
+        clients.stub("sns").add_response("get_topic_attributes", {"Attributes": {"Policy": text}}, {"TopicArn": arn})
+    elif service == "lambda":
+        clients.stub("lambda").add_response("get_policy", {"Policy": text}, {"FunctionName": arn})
+    elif service == "events":
+        clients.stub("events").add_response("describe_event_bus", {"Policy": text}, {"Name": arn})
+    else:
+        clients.stub("s3").add_response("get_bucket_policy", {"Policy": text}, {"Bucket": "orders-failures"})
 
 
 def run(clients, settings, warnings=None):
-    preflight_destinations(clients, REF, settings, warn=(warnings if warnings is not None else []).append)
+    preflight_destinations(clients, REF, clients("lambda", None), settings,
+                           warn=(warnings if warnings is not None else []).append)
 
 
 def test_every_destination_type_found_and_allowed(clients):
@@ -127,44 +151,18 @@ def test_bucket_found_and_allowed_is_checked_on_its_objects(clients):
 def test_missing_destination_fails_naming_it(clients, arn, service, operation, code, status):
     clients.stub(service).add_client_error(operation, service_error_code=code, http_status_code=status)
     expect_role(clients)
-    expect_simulation(clients, fix_statement(arn)["Action"], fix_statement(arn)["Resource"])
     with pytest.raises(PreflightError) as raised:
         run(clients, desired(on_failure=arn))
+    clients.assert_done()
     assert f"{arn} does not exist" in str(raised.value)
     assert "orders:live" in str(raised.value)
-
-
-def test_fifo_queue_is_refused(clients):
-    expect_queue(clients, fifo=True)
-    expect_role(clients)
-    expect_simulation(clients, "sqs:SendMessage", QUEUE)
-    with pytest.raises(PreflightError) as raised:
-        run(clients, desired(on_failure=QUEUE))
-    assert "FIFO queue" in str(raised.value)
-
-
-def test_fifo_topic_is_refused(clients):
-    clients.stub("sns").add_response("get_topic_attributes", {"Attributes": {"FifoTopic": "true"}})
-    expect_role(clients)
-    expect_simulation(clients, "sns:Publish", TOPIC)
-    with pytest.raises(PreflightError) as raised:
-        run(clients, desired(on_success=TOPIC))
-    assert "FIFO topic" in str(raised.value)
-
-
-def test_the_function_itself_is_refused_without_a_read(clients):
-    own = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:orders"
-    expect_role(clients)
-    expect_simulation(clients, "lambda:InvokeFunction", own)
-    with pytest.raises(PreflightError) as raised:
-        run(clients, desired(on_success=own))
-    assert "is the function itself" in str(raised.value)
 
 
 def test_role_without_permission_fails_with_the_fixing_statement(clients):
     expect_queue(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
+    expect_policy(clients, QUEUE, policy({"Service": "sns.amazonaws.com"}, "sqs:SendMessage", QUEUE))
     with pytest.raises(PreflightError) as raised:
         run(clients, desired(on_failure=QUEUE))
     message = str(raised.value)
@@ -173,14 +171,117 @@ def test_role_without_permission_fails_with_the_fixing_statement(clients):
     assert f'{{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "{QUEUE}"}}' in message
 
 
+@pytest.mark.parametrize("arn, slot", [
+    (QUEUE, "on_failure"), (TOPIC, "on_success"), (FUNCTION, "on_success"), (BUS, "on_failure"), (BUCKET, "on_failure"),
+])
+@pytest.mark.parametrize("principal", [{"AWS": ROLE}, {"AWS": [ROLE, "arn:aws:iam::210987654321:root"]}, "*"])
+def test_grant_in_the_resource_policy_alone_is_enough_within_the_account(clients, arn, slot, principal):
+    # IAM: within one account, an Allow in the identity policies OR in the resource policy
+    # grants access. IAM's simulator cannot weigh a resource policy for a role (CallerArn
+    # must be a user), so the policy is read and weighed by the module.
+    statement = fix_statement(arn)
+    read = {"sqs": expect_queue, "s3": lambda c, a: c.stub("s3").add_response("head_bucket", {}),
+            "lambda": lambda c, a: c.stub("lambda").add_response("get_function", {}, {"FunctionName": a}),
+            "sns": lambda c, a: c.stub("sns").add_response("get_topic_attributes", {}),
+            "events": lambda c, a: c.stub("events").add_response("describe_event_bus", {})}
+    read[arn.split(":")[2]](clients, arn)
+    expect_role(clients)
+    expect_simulation(clients, statement["Action"], statement["Resource"], decision="implicitDeny")
+    expect_policy(clients, arn, policy(principal, statement["Action"], statement["Resource"]))
+    warnings = []
+    run(clients, desired(**{slot: arn}), warnings)
+    clients.assert_done()
+    assert warnings == []
+
+
+def test_resource_policy_for_the_account_only_does_not_grant_within_the_account(clients):
+    # Naming the account delegates to its identity policies, which say no.
+    expect_queue(clients)
+    expect_role(clients)
+    expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
+    expect_policy(clients, QUEUE, policy({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "sqs:*", QUEUE))
+    with pytest.raises(PreflightError):
+        run(clients, desired(on_failure=QUEUE))
+
+
+def test_explicit_deny_in_the_resource_policy_refuses(clients):
+    expect_queue(clients)
+    expect_role(clients)
+    expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
+    expect_policy(clients, QUEUE, json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": QUEUE},
+        {"Effect": "Deny", "Principal": {"AWS": ROLE}, "Action": "sqs:Send*", "Resource": "*"},
+    ]}))
+    with pytest.raises(PreflightError) as raised:
+        run(clients, desired(on_failure=QUEUE))
+    assert "(explicitDeny)" in str(raised.value)
+
+
+def test_explicit_deny_of_the_identity_policies_needs_no_policy_read(clients):
+    expect_queue(clients)
+    expect_role(clients)
+    expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="explicitDeny")
+    with pytest.raises(PreflightError) as raised:
+        run(clients, desired(on_failure=QUEUE))
+    clients.assert_done()
+    assert "(explicitDeny)" in str(raised.value)
+
+
+def test_conditional_grant_warns_and_goes_on(clients):
+    expect_queue(clients)
+    expect_role(clients)
+    expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
+    expect_policy(clients, QUEUE, policy({"AWS": ROLE}, "sqs:SendMessage", QUEUE,
+                                         Condition={"ArnEquals": {"aws:SourceArn": FUNCTION}}))
+    warnings = []
+    run(clients, desired(on_failure=QUEUE), warnings)
+    assert len(warnings) == 1
+    assert "could not decide whether the resource policy" in warnings[0]
+
+
+def test_unreadable_resource_policy_warns_and_goes_on(clients):
+    clients.stub("sns").add_response("get_topic_attributes", {}, {"TopicArn": TOPIC})
+    expect_role(clients)
+    expect_simulation(clients, "sns:Publish", TOPIC, decision="implicitDeny")
+    clients.stub("sns").add_client_error("get_topic_attributes", service_error_code="AuthorizationError",
+                                         http_status_code=403)
+    warnings = []
+    run(clients, desired(on_success=TOPIC), warnings)
+    clients.assert_done()
+    assert len(warnings) == 1
+    assert f"could not read the resource policy of {TOPIC} (AuthorizationError)" in warnings[0]
+
+
+OTHER_QUEUE = "arn:aws:sqs:us-east-1:210987654321:shared-failures"
+
+
+@pytest.mark.parametrize("principal, refused", [
+    ({"AWS": ROLE}, False),
+    ({"AWS": ACCOUNT}, False),
+    ({"AWS": "arn:aws:iam::555555555555:root"}, True),
+])
+def test_another_accounts_destination_needs_both_policies(clients, principal, refused):
+    # Across accounts, IAM needs the identity policies AND the resource policy to allow.
+    expect_queue(clients, OTHER_QUEUE)
+    expect_role(clients)
+    expect_simulation(clients, "sqs:SendMessage", OTHER_QUEUE, decision="allowed")
+    expect_policy(clients, OTHER_QUEUE, policy(principal, "sqs:SendMessage", OTHER_QUEUE))
+    if refused:
+        with pytest.raises(PreflightError):
+            run(clients, desired(on_failure=OTHER_QUEUE))
+    else:
+        run(clients, desired(on_failure=OTHER_QUEUE))
+    clients.assert_done()
+
+
 def test_all_problems_are_reported_together(clients):
     clients.stub("sns").add_client_error("get_topic_attributes", service_error_code="NotFound", http_status_code=404)
     expect_queue(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="explicitDeny")
-    expect_simulation(clients, "sns:Publish", TOPIC, decision="allowed")
     with pytest.raises(PreflightError) as raised:
         run(clients, desired(on_failure=QUEUE, on_success=TOPIC))
+    clients.assert_done()
     assert f"{TOPIC} does not exist" in str(raised.value)
     assert "may not sqs:SendMessage" in str(raised.value)
 
@@ -200,7 +301,7 @@ def test_caller_denied_reads_warn_and_go_on(clients):
 
 def test_caller_denied_role_read_warns_and_skips_the_simulation(clients):
     expect_queue(clients)
-    clients.stub("lambda").add_client_error("get_function_configuration", service_error_code="AccessDeniedException",
+    clients.stub("lambda").add_client_error("get_function", service_error_code="AccessDeniedException",
                                             http_status_code=403)
     warnings = []
     run(clients, desired(on_failure=QUEUE), warnings)
@@ -210,7 +311,7 @@ def test_caller_denied_role_read_warns_and_skips_the_simulation(clients):
 
 def test_missing_function_is_reported(clients):
     expect_queue(clients)
-    clients.stub("lambda").add_client_error("get_function_configuration",
+    clients.stub("lambda").add_client_error("get_function",
                                             service_error_code="ResourceNotFoundException", http_status_code=404)
     with pytest.raises(PreflightError) as raised:
         run(clients, desired(on_failure=QUEUE))
@@ -219,4 +320,21 @@ def test_missing_function_is_reported(clients):
 
 def test_no_destinations_means_no_calls(clients):
     run(clients, desired())
-    assert clients.clients == {}
+    assert set(clients.clients) == {"lambda"}
+    clients.assert_done()
+
+
+@pytest.mark.parametrize("arn, exists", [(QUEUE, True), (QUEUE + "-typo", False)])
+def test_destination_exists_reads_it_with_its_own_service(clients, arn, exists):
+    if exists:
+        expect_queue(clients)
+    else:
+        clients.stub("sqs").add_client_error("get_queue_url", service_error_code="AWS.SimpleQueueService.NonExistentQueue",
+                                             http_status_code=400)
+    assert destination_exists(clients, arn) is exists
+    clients.assert_done()
+
+
+def test_destination_exists_cannot_tell_when_the_read_is_denied(clients):
+    clients.stub("sqs").add_client_error("get_queue_url", service_error_code="AccessDenied", http_status_code=403)
+    assert destination_exists(clients, QUEUE) is None

@@ -23,24 +23,47 @@ BUCKET = "arn:aws:s3:::my-failures"
 @pytest.mark.parametrize(
     "function_name, qualifier, expected",
     [
-        ("my-fn", None, FunctionRef("my-fn", None)),
-        ("my-fn", "$LATEST", FunctionRef("my-fn", "$LATEST")),
-        ("my-fn:prod", None, FunctionRef("my-fn", "prod")),
-        ("my-fn:prod", "prod", FunctionRef("my-fn", "prod")),
-        ("my-fn:7", None, FunctionRef("my-fn", "7")),
-        ("my-fn:$LATEST", None, FunctionRef("my-fn", "$LATEST")),
-        ("123456789012:function:my-fn", None, FunctionRef("123456789012:function:my-fn", None)),
-        ("123456789012:function:my-fn:3", None, FunctionRef("123456789012:function:my-fn", "3")),
-        (ARN, None, FunctionRef(ARN, None)),
-        (ARN + ":prod", None, FunctionRef(ARN, "prod")),
-        (ARN, "7", FunctionRef(ARN, "7")),
+        ("my-fn", None, ("my-fn", None)),
+        ("my-fn", "$LATEST", ("my-fn", "$LATEST")),
+        ("my-fn:prod", None, ("my-fn", "prod")),
+        ("my-fn:prod", "prod", ("my-fn", "prod")),
+        ("my-fn:7", None, ("my-fn", "7")),
+        ("my-fn:$LATEST", None, ("my-fn", "$LATEST")),
+        ("123456789012:function:my-fn", None, ("123456789012:function:my-fn", None)),
+        ("123456789012:function:my-fn:3", None, ("123456789012:function:my-fn", "3")),
+        (ARN, None, (ARN, None)),
+        (ARN + ":prod", None, (ARN, "prod")),
+        (ARN, "7", (ARN, "7")),
         ("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f", None,
-         FunctionRef("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f", None)),
-        ("a" * 64, None, FunctionRef("a" * 64, None)),
+         ("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f", None)),
+        ("a" * 64, None, ("a" * 64, None)),
     ],
 )
 def test_parse_function_ref_accepts_every_form(function_name, qualifier, expected):
-    assert eic.parse_function_ref(function_name, qualifier) == expected
+    ref = eic.parse_function_ref(function_name, qualifier)
+    assert (ref.function_name, ref.qualifier) == expected
+
+
+@pytest.mark.parametrize(
+    "function_name, expected",
+    [
+        # AWS's FunctionName pattern makes "function:" optional: this is the function my-fn.
+        ("function:my-fn", ("function:my-fn", None, None, None, None)),
+        ("function:my-fn:live", ("function:my-fn", "live", None, None, None)),
+        ("my.fn", ("my.fn", None, None, None, None)),
+        ("my-fn:$LATEST.PUBLISHED", ("my-fn", "$LATEST.PUBLISHED", None, None, None)),
+        ("123456789012:function:my-fn", ("123456789012:function:my-fn", None, None, None, "123456789012")),
+        (ARN + ":live", (ARN, "live", "aws", "us-east-1", "123456789012")),
+        ("arn:aws-cn:lambda:cn-north-1:123456789012:function:f", (
+            "arn:aws-cn:lambda:cn-north-1:123456789012:function:f", None, "aws-cn", "cn-north-1", "123456789012")),
+    ],
+)
+def test_parse_function_ref_reads_what_aws_reads(function_name, expected):
+    assert tuple(eic.parse_function_ref(function_name)) == expected
+
+
+def test_function_ref_name_reads_through_the_function_prefix():
+    assert eic.parse_function_ref("function:my-fn:live").name == "my-fn"
 
 
 @pytest.mark.parametrize(
@@ -50,13 +73,17 @@ def test_parse_function_ref_accepts_every_form(function_name, qualifier, expecte
         ("   ", None, "function_name must not be empty"),
         ("a" * 65, None, "function_name"),
         ("my fn", None, "function_name"),
-        ("my.fn", None, "function_name"),
+        ("my-fn\n", None, "function_name"),
+        ("my-fn:live\n", None, "function_name"),
+        ("my/fn", None, "function_name"),
         ("my-fn:prod:extra", None, "function_name"),
         ("arn:aws:sqs:us-east-1:123456789012:function:f", None, "function_name"),
         ("arn:aws:lambda:us-east-1:12345:function:f", None, "function_name"),
         ("my-fn", "", "qualifier"),
         ("my-fn", "prod alias", "qualifier"),
-        ("my-fn", "$NEWEST", "qualifier"),
+        ("my-fn", "live\n", "qualifier"),
+        ("my-fn", "$LATEST\n", "qualifier"),
+        ("my-fn", "live.1", "qualifier"),
         ("my-fn", "a" * 129, "qualifier"),
         ("my-fn:prod", "staging", "differs from qualifier"),
         (ARN + ":1", "2", "differs from qualifier"),
@@ -80,9 +107,10 @@ def test_function_ref_name_is_the_bare_name(function_name):
 
 
 def test_function_ref_arn_is_known_only_for_full_arns():
-    assert FunctionRef(ARN, None).arn() == ARN + ":$LATEST"
-    assert FunctionRef(ARN, "prod").arn() == ARN + ":prod"
-    assert FunctionRef("my-fn", "prod").arn() is None
+    assert eic.parse_function_ref(ARN).arn() == ARN + ":$LATEST"
+    assert eic.parse_function_ref(ARN, "prod").arn() == ARN + ":prod"
+    assert eic.parse_function_ref("my-fn", "prod").arn() is None
+    assert eic.parse_function_ref("123456789012:function:my-fn").arn() is None
 
 
 @pytest.mark.parametrize(
@@ -105,6 +133,8 @@ def test_function_arn_in_message_reads_the_arn_aws_names():
         ("on_success", SQS), ("on_success", SNS), ("on_success", BUS), ("on_success", FN),
         ("on_success", FN + ":live"), ("on_failure", SQS), ("on_failure", BUCKET),
         ("on_failure", "arn:aws-cn:sqs:cn-north-1:123456789012:q"),
+        # AWS's partition pattern is aws[a-zA-Z0-9-]*: a partition it adds later is accepted.
+        ("on_failure", "arn:awsx:sqs:us-east-1:123456789012:q"),
     ],
 )
 def test_validate_destination_accepts(slot, arn):
@@ -114,7 +144,13 @@ def test_validate_destination_accepts(slot, arn):
 @pytest.mark.parametrize(
     "slot, arn, fragment",
     [
-        ("on_success", BUCKET, "accepts S3 buckets only as on_failure"),
+        ("on_success", BUCKET, "accepts buckets only as on_failure"),
+        ("on_failure", SQS + "\n", "is not an ARN"),
+        ("on_failure", "arn:aws:sqs:us-east-1:123456789012:q\nx", "is not an ARN"),
+        ("on_failure", "xarn:aws:sqs:us-east-1:123456789012:q", "is not an ARN"),
+        ("on_failure", "arn:aws:sqs:us-east-1:123456789012:orders.fifo", "never delivers"),
+        ("on_success", "arn:aws:sns:us-east-1:123456789012:orders.fifo", "FIFO topic"),
+        ("on_failure", "arn:aws:sqs:us-east-1:123456789012:" + "q" * 81, "not a valid sqs ARN"),
         ("on_success", "", "must not be empty"),
         ("on_failure", "queue-name", "is not an ARN"),
         ("on_failure", "arn:aws:dynamodb:us-east-1:123456789012:table/t", "a dynamodb ARN"),
@@ -223,8 +259,61 @@ def test_merge_empty_destination_config_removes_both():
 def test_merge_from_nothing():
     desired = eic.merge_settings({}, params(maximum_event_age_in_seconds=60))
     assert desired == {"maximum_retry_attempts": None, "maximum_event_age_in_seconds": 60, "destination_config": {}}
-    assert not eic.is_empty(desired)
-    assert eic.is_empty(eic.merge_settings({}, params()))
+
+
+def test_settings_given_counts_an_empty_destination_config():
+    assert eic.settings_given(params()) == []
+    assert eic.settings_given(params(destination_config={})) == ["destination_config"]
+    assert eic.settings_given(params(maximum_retry_attempts=0)) == ["maximum_retry_attempts"]
+
+
+def test_removing_the_last_destination_leaves_an_empty_config():
+    current = eic.from_api(api_config(on_failure=SQS))
+    desired = eic.merge_settings(current, params(destination_config={}))
+    assert desired == {"maximum_retry_attempts": None, "maximum_event_age_in_seconds": None, "destination_config": {}}
+    assert eic.to_api(desired) == {"DestinationConfig": {"OnSuccess": {}, "OnFailure": {}}}
+
+
+@pytest.mark.parametrize("text, expected", [
+    (SQS, ("aws", "sqs", "us-east-1", "123456789012", "failed")),
+    (BUCKET, ("aws", "s3", None, None, "my-failures")),
+    (FN + ":live", ("aws", "lambda", "us-east-1", "123456789012", "function:sink:live")),
+    ("arn:awsx:sqs:us-east-1:123456789012:q", ("awsx", "sqs", "us-east-1", "123456789012", "q")),
+    (SQS + "\n", None), ("x" + SQS, None), ("arn:aws:sqs:us-east-1:1234:q", None), ("", None), (None, None),
+    ("arn:aws:sqs:us-east-1:123456789012:" + "q" * 320, None),
+])
+def test_parse_arn_is_anchored_at_both_ends(text, expected):
+    parsed = eic.parse_arn(text)
+    assert (tuple(parsed) if parsed else None) == expected
+
+
+OWN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
+
+
+@pytest.mark.parametrize("destination, is_self", [
+    (OWN, True),
+    (OWN + ":live", True),
+    (OWN + ":$LATEST", True),
+    ("arn:aws:lambda:us-west-2:123456789012:function:my-fn", False),  # same name, another region
+    ("arn:aws:lambda:us-east-1:210987654321:function:my-fn", False),  # same name, another account
+    ("arn:aws-cn:lambda:us-east-1:123456789012:function:my-fn", False),
+    ("arn:aws:lambda:us-east-1:123456789012:function:my-fn-sink", False),
+    (SQS, False),
+])
+def test_self_destinations_compare_full_identity(destination, is_self):
+    settings = {"destination_config": {"on_failure": {"destination": destination}, "on_success": None}}
+    assert eic.self_destinations(OWN + ":prod", settings) == (["on_failure"] if is_self else [])
+
+
+def test_check_not_self_names_the_option():
+    with pytest.raises(ParameterError) as raised:
+        eic.check_not_self(OWN + ":$LATEST", {"destination_config": {"on_success": {"destination": OWN + ":live"}}})
+    assert "destination_config.on_success.destination" in str(raised.value)
+    assert "is the function itself" in str(raised.value)
+
+
+def test_check_not_self_without_a_known_arn_checks_nothing():
+    eic.check_not_self(None, {"destination_config": {"on_success": {"destination": OWN}}})
 
 
 def test_no_op_merge_equals_current_settings():

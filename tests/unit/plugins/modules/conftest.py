@@ -45,8 +45,10 @@ def stubber(mocker):
         return client
 
     clients = {"lambda": make_client("lambda")}
+    regions = []
 
     def client(self, service, **kwargs):
+        regions.append((service, kwargs.get("region")))
         if service not in clients:
             clients[service] = make_client(service)
         return clients[service]
@@ -60,6 +62,7 @@ def stubber(mocker):
     stub = stubbers["lambda"]
     stub.service = service
     stub.services = stubbers
+    stub.regions = regions  # (service, region asked for) of each client the module created
     # Retries sleep through AWSRetry's jittered backoff: record the sleeps instead of waiting.
     stub.sleeps = mocker.patch.object(cloud.time, "sleep")
     yield stub

@@ -62,8 +62,7 @@ def test_one_qualifier_is_one_read(stubber, run_module):
 def test_qualifier_without_config_gives_an_empty_list(stubber, run_module):
     stubber.add_client_error("get_function_event_invoke_config", service_error_code="ResourceNotFoundException",
                              http_status_code=404, expected_params={"FunctionName": "my-fn", "Qualifier": "7"})
-    stubber.add_response("list_function_event_invoke_configs", {"FunctionEventInvokeConfigs": []},
-                         {"FunctionName": "my-fn", "MaxItems": 50})
+    stubber.add_response("get_function", {}, {"FunctionName": "my-fn", "Qualifier": "7"})
     result = run_module(module, {"function_name": "my-fn", "qualifier": "7"})
     stubber.assert_no_pending_responses()
     assert result["event_invoke_configs"] == []
@@ -80,11 +79,13 @@ def test_missing_function_is_a_clear_failure(stubber, run_module):
 def test_missing_function_with_qualifier_is_a_clear_failure(stubber, run_module):
     stubber.add_client_error("get_function_event_invoke_config", service_error_code="ResourceNotFoundException",
                              http_status_code=404)
-    stubber.add_client_error("list_function_event_invoke_configs", service_error_code="ResourceNotFoundException",
-                             service_message="Function not found", http_status_code=404)
+    for request in ({"FunctionName": "nope", "Qualifier": "prod"}, {"FunctionName": "nope"}):
+        stubber.add_client_error("get_function", service_error_code="ResourceNotFoundException",
+                                 service_message="Function not found", http_status_code=404, expected_params=request)
     result = run_module(module, {"function_name": "nope:prod"})
+    stubber.assert_no_pending_responses()
     assert result["failed"] is True
-    assert "does not exist" in result["msg"]
+    assert result["msg"] == "Failed to get event invoke config of nope:prod: the function nope does not exist"
 
 
 def test_bad_function_name_fails_before_any_call(stubber, run_module):

@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The kinds of destination an event invoke config can send records to: one entry each.
+
+Everything this collection knows about a kind lives in its entry: the slots AWS accepts it
+in, what its resource part looks like, what AWS takes and then never delivers to, the
+action the function's execution role needs, the resource that action is checked against,
+how to read the destination and its resource policy with its own service, and which error
+codes of that service mean "it does not exist". Validation, preflight, the answer to AWS's
+"The destination ARN ... is invalid" and the docs' tables are all built from this table,
+so a new kind of destination is one entry.
+
+The readers are thin calls on a boto3 client of the destination's service and region;
+they raise botocore's errors for the caller to classify.
+"""
+
+import re
+from collections import namedtuple
+
+_NAME = r"[a-zA-Z0-9._-]{1,64}"
+_QUALIFIER = r"\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]{1,128}"
+
+DestinationKind = namedtuple(
+    "DestinationKind",
+    [
+        "service",  # the ARN's service part
+        "noun",  # what users call it, for messages
+        "slots",  # the destination_config slots AWS accepts it in
+        "resource_re",  # the ARN's resource part (full match)
+        "has_location",  # whether the ARN carries a region and an account
+        "example",  # an ARN to show in a message
+        "undeliverable",  # (pattern on the resource, why AWS never delivers there) or None
+        "action",  # what the execution role needs to send to it
+        "simulated_resource",  # the resource that action is checked against, from the ARN
+        "read",  # read(client, arn): raises when it does not exist
+        "read_policy",  # read_policy(client, arn) -> the resource policy (JSON text) or None
+        "missing_codes",  # error codes of its service that mean "does not exist"
+        "no_policy_codes",  # error codes of read_policy that mean "has no resource policy"
+    ],
+)
+
+
+def _resource(arn):
+    return arn.split(":", 5)[5]
+
+
+def _queue_url(client, arn):
+    parts = arn.split(":")
+    return client.get_queue_url(QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])["QueueUrl"]
+
+
+def _queue_policy(client, arn):
+    url = _queue_url(client, arn)
+    return client.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {}).get("Policy")
+
+
+def _topic_policy(client, arn):
+    return client.get_topic_attributes(TopicArn=arn).get("Attributes", {}).get("Policy")
+
+
+def _function_policy(client, arn):
+    return client.get_policy(FunctionName=arn).get("Policy")
+
+
+def _bus_policy(client, arn):
+    return client.describe_event_bus(Name=arn).get("Policy")
+
+
+def _bucket_policy(client, arn):
+    return client.get_bucket_policy(Bucket=_resource(arn)).get("Policy")
+
+
+_FIFO = (
+    re.compile(r".*\.fifo"),
+    "a FIFO {noun}: AWS accepts it but never delivers invocation records to it, so they would be lost",
+)
+
+DESTINATION_KINDS = {
+    kind.service: kind
+    for kind in (
+        DestinationKind(
+            service="sqs",
+            noun="queue",
+            slots=("on_success", "on_failure"),
+            resource_re=re.compile(r"[a-zA-Z0-9_-]{1,80}(?:\.fifo)?"),
+            has_location=True,
+            example="arn:aws:sqs:REGION:ACCOUNT:QUEUE",
+            undeliverable=_FIFO,
+            action="sqs:SendMessage",
+            simulated_resource=lambda arn: arn,
+            read=_queue_url,
+            read_policy=_queue_policy,
+            missing_codes=("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"),
+            no_policy_codes=(),
+        ),
+        DestinationKind(
+            service="sns",
+            noun="topic",
+            slots=("on_success", "on_failure"),
+            resource_re=re.compile(r"[a-zA-Z0-9_-]{1,256}(?:\.fifo)?"),
+            has_location=True,
+            example="arn:aws:sns:REGION:ACCOUNT:TOPIC",
+            undeliverable=_FIFO,
+            action="sns:Publish",
+            simulated_resource=lambda arn: arn,
+            read=_topic_policy,
+            read_policy=_topic_policy,
+            missing_codes=("NotFound", "NotFoundException"),
+            no_policy_codes=(),
+        ),
+        DestinationKind(
+            service="lambda",
+            noun="function",
+            slots=("on_success", "on_failure"),
+            resource_re=re.compile(r"function:" + _NAME + r"(?::(?:" + _QUALIFIER + r"))?"),
+            has_location=True,
+            example="arn:aws:lambda:REGION:ACCOUNT:function:NAME",
+            undeliverable=None,
+            action="lambda:InvokeFunction",
+            simulated_resource=lambda arn: arn,
+            read=lambda client, arn: client.get_function(FunctionName=arn),
+            read_policy=_function_policy,
+            missing_codes=("ResourceNotFoundException",),
+            no_policy_codes=("ResourceNotFoundException",),
+        ),
+        DestinationKind(
+            service="events",
+            noun="event bus",
+            slots=("on_success", "on_failure"),
+            resource_re=re.compile(r"event-bus/[a-zA-Z0-9/._-]{1,256}"),
+            has_location=True,
+            example="arn:aws:events:REGION:ACCOUNT:event-bus/NAME",
+            undeliverable=None,
+            action="events:PutEvents",
+            simulated_resource=lambda arn: arn,
+            read=_bus_policy,
+            read_policy=_bus_policy,
+            missing_codes=("ResourceNotFoundException",),
+            no_policy_codes=(),
+        ),
+        DestinationKind(
+            service="s3",
+            noun="bucket",
+            slots=("on_failure",),
+            resource_re=re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
+            has_location=False,
+            example="arn:aws:s3:::BUCKET",
+            undeliverable=None,
+            action="s3:PutObject",
+            # s3:PutObject is granted on the bucket's objects, not on the bucket.
+            simulated_resource=lambda arn: arn + "/*",
+            read=lambda client, arn: client.head_bucket(Bucket=_resource(arn)),
+            read_policy=_bucket_policy,
+            missing_codes=("404", "NoSuchBucket", "NotFound"),
+            no_policy_codes=("NoSuchBucketPolicy",),
+        ),
+    )
+}
+
+
+def services_for(slot):
+    """The destination services AWS accepts in a slot, in table order."""
+    return tuple(kind.service for kind in DESTINATION_KINDS.values() if slot in kind.slots)
+
+
+def undeliverable_reason(kind, resource):
+    """Why AWS would accept this destination and never deliver to it, or None."""
+    if kind.undeliverable is None:
+        return None
+    pattern, reason = kind.undeliverable
+    return reason.format(noun=kind.noun) if pattern.fullmatch(resource) else None
