@@ -14,8 +14,10 @@ https:// endpoints and de-duplicates, so it cannot show a repeated call.
 prints nothing; writes the port it listens on to PORT_FILE. Control, on the same port:
     GET  /__proxy/calls   -> [{"operation", "method", "path"}...] since the last reset
     POST /__proxy/reset   -> clears the record and the fault queue
-    POST /__proxy/faults  -> body [{"operation": NAME or "*", "fault": throttle|conflict|500|503|slow|drop,
-                                    "count": N, "delay": seconds}] queued in order
+    POST /__proxy/faults  -> body [{"operation": NAME or "*",
+                                    "fault": throttle|conflict|500|503|permission|invalid|slow|drop,
+                                    "count": N, "delay": seconds, "arn": destination ARN (invalid)}]
+                             queued in order
 """
 
 import http.client
@@ -43,8 +45,11 @@ _FAULTS = {
     "conflict": (409, "ResourceConflictException", "The operation cannot be performed at this time. An update is in progress"),
     "500": (500, "ServiceException", "Internal failure (injected)"),
     "503": (503, "ServiceException", "Service unavailable (injected)"),
+    # AWS's two answers while an execution-role grant propagates; the second is also its
+    # answer for a destination that does not exist.
     "permission": (400, "InvalidParameterValueException",
                    "The function execution role does not have permissions to call SendMessage on the destination"),
+    "invalid": (400, "InvalidParameterValueException", "The destination ARN {arn} is invalid."),
 }
 
 
@@ -127,6 +132,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(float(fault.get("delay", 5)))
             else:
                 status, code, message = _FAULTS[kind]
+                message = message.format(arn=fault.get("arn", ""))
                 payload = json.dumps({"__type": code, "message": message, "Message": message}).encode()
                 return self._reply(status, payload, {"Content-Type": "application/json", "x-amzn-ErrorType": code})
         upstream = self.state.upstream

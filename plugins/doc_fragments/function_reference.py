@@ -14,7 +14,9 @@ options:
         or a full ARN (V(arn:aws:lambda:us-east-1:123456789012:function:my-function)).
       - Any of these may end in V(:QUALIFIER) (V(my-function:production), V(arn:aws:lambda:...:function:my-function:7)),
         which is then used as the qualifier; it must agree with O(qualifier) when both are given.
-      - Names are 1 to 64 letters, digits, hyphens or underscores, as AWS allows.
+      - Names are 1 to 64 letters, digits, hyphens, underscores or periods, and V(function:NAME) is the function
+        V(NAME), as AWS's own pattern reads them; the whole value must match (a final newline is refused).
+      - A function given by ARN is addressed in the ARN's region, whatever O(region) says.
     type: str
     required: true
   qualifier:

@@ -83,7 +83,7 @@ DESTINATION_KINDS = {
     for kind in (
         DestinationKind(
             service="sqs",
-            noun="queue",
+            noun="SQS queue",
             slots=("on_success", "on_failure"),
             resource_re=re.compile(r"[a-zA-Z0-9_-]{1,80}(?:\.fifo)?"),
             has_location=True,
@@ -98,7 +98,7 @@ DESTINATION_KINDS = {
         ),
         DestinationKind(
             service="sns",
-            noun="topic",
+            noun="SNS topic",
             slots=("on_success", "on_failure"),
             resource_re=re.compile(r"[a-zA-Z0-9_-]{1,256}(?:\.fifo)?"),
             has_location=True,
@@ -113,7 +113,7 @@ DESTINATION_KINDS = {
         ),
         DestinationKind(
             service="lambda",
-            noun="function",
+            noun="Lambda function",
             slots=("on_success", "on_failure"),
             resource_re=re.compile(r"function:" + _NAME + r"(?::(?:" + _QUALIFIER + r"))?"),
             has_location=True,
@@ -128,7 +128,7 @@ DESTINATION_KINDS = {
         ),
         DestinationKind(
             service="events",
-            noun="event bus",
+            noun="EventBridge event bus",
             slots=("on_success", "on_failure"),
             resource_re=re.compile(r"event-bus/[a-zA-Z0-9/._-]{1,256}"),
             has_location=True,
@@ -143,7 +143,7 @@ DESTINATION_KINDS = {
         ),
         DestinationKind(
             service="s3",
-            noun="bucket",
+            noun="S3 bucket",
             slots=("on_failure",),
             resource_re=re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
             has_location=False,

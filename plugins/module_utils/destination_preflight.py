@@ -19,9 +19,10 @@ blocks a write that would succeed.
 import json
 
 try:
-    import botocore
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
 
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+    _AWS_ERRORS = (ClientError, BotoCoreError)
 except ImportError:
     _AWS_ERRORS = ()  # AnsibleAWSModule reports a missing botocore.
 

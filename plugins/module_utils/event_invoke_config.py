@@ -149,8 +149,12 @@ def parse_function_ref(function_name, qualifier=None):
             raise ParameterError(
                 f"function_name {function_name!r} carries the qualifier {embedded!r}, which differs from qualifier {qualifier!r}"
             )
+    base = match.group("base")
+    if base.startswith("function:"):
+        # AWS reads "function:NAME" as the function NAME; send it so, which every endpoint understands.
+        base = match.group("name")
     return FunctionRef(
-        match.group("base"),
+        base,
         qualifier if qualifier is not None else embedded,
         *match.group("partition", "region", "account"),
     )
@@ -219,7 +223,7 @@ def validate_destination(slot, arn):
     if kind is None or parts.service not in allowed:
         if kind is not None:
             raise ParameterError(
-                f"{option} {arn!r} is a {kind.noun}; AWS accepts {kind.noun}s only as "
+                f"{option} {arn!r} names an {kind.noun}; AWS accepts {kind.noun}s only as "
                 + " or ".join(kind.slots)
                 + " destinations"
             )

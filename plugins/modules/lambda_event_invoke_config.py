@@ -17,7 +17,13 @@ description:
     complete result, and only when it differs from what AWS holds.
   - A task that changes nothing makes one read (C(lambda:GetFunctionEventInvokeConfig)) and no write; a change
     adds one C(lambda:PutFunctionEventInvokeConfig) or C(lambda:DeleteFunctionEventInvokeConfig).
-  - Options are checked before any AWS call, in check mode too.
+  - AWS answers "not found" alike for a missing function, version, alias or config. Where no config is found,
+    check mode also reads the function (C(lambda:GetFunction)) and fails with the message the real run gives
+    when the function, version or alias does not exist; the real run makes that read only after AWS refused the write.
+  - Options are checked before any AWS call, in check mode too, with AWS's own patterns against the whole value.
+    Destinations AWS would accept and never deliver to (a FIFO queue or topic) and the function itself as a
+    destination are refused there too (the function itself after the first read when O(function_name) is a
+    name, since only AWS's answer names the account).
   - Throttling and concurrent-update conflicts (C(ResourceConflictException)) are retried with jittered backoff.
 author:
   - Serverless AWS Lambda maintainers (@serverless-aws-lambda)
@@ -48,6 +54,7 @@ options:
             description:
               - The ARN of an SQS queue, SNS topic, Lambda function or EventBridge event bus.
               - S3 buckets are not accepted here; AWS allows them only for O(destination_config.on_failure).
+              - Not a FIFO queue or topic (AWS never delivers records to them), not the function itself.
             type: str
             required: true
       on_failure:
@@ -58,6 +65,7 @@ options:
           destination:
             description:
               - The ARN of an SQS queue, SNS topic, Lambda function, EventBridge event bus or S3 bucket.
+              - Not a FIFO queue or topic (AWS never delivers records to them), not the function itself.
             type: str
             required: true
   purge_destinations:
@@ -71,38 +79,48 @@ options:
     description:
       - Before writing (and in check mode), check each destination the task would write, so that check mode
         predicts the failures AWS otherwise reports only at apply time as "The destination ARN ... is invalid".
-      - Each destination must exist and be of a kind AWS accepts (not a FIFO queue or topic, not the function
-        itself), read with its own service (C(sqs:GetQueueUrl) and C(sqs:GetQueueAttributes),
-        C(sns:GetTopicAttributes), C(lambda:GetFunction), C(events:DescribeEventBus), C(s3:ListBucket) for
-        C(HeadBucket)).
-      - The function's execution role (C(lambda:GetFunctionConfiguration)) must be allowed to send to it, as
-        IAM's policy simulator answers (C(iam:SimulatePrincipalPolicy)) for C(sqs:SendMessage), C(sns:Publish),
-        C(lambda:InvokeFunction), C(events:PutEvents) or C(s3:PutObject). The failure names the destination,
-        what is missing and the policy statement that would fix it.
-      - Runs only when there is something to write, so a task with no change still makes one read. Each
-        destination costs one or two reads and one simulation, plus one read of the function.
-      - Where the caller may not make a preflight read, a warning is given and the task goes on.
+      - Each destination must exist, read with its own service (C(sqs:GetQueueUrl), C(sns:GetTopicAttributes),
+        C(lambda:GetFunction), C(events:DescribeEventBus), C(s3:ListBucket) for C(HeadBucket)).
+      - The function's execution role (C(lambda:GetFunction)) must be allowed to send to it
+        (C(sqs:SendMessage), C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents) or C(s3:PutObject)):
+        IAM's policy simulator (C(iam:SimulatePrincipalPolicy)) answers for the role's own policies; when they
+        do not allow it, or the destination is in another account, the destination's resource policy is read
+        (C(sqs:GetQueueAttributes), C(sns:GetTopicAttributes), C(lambda:GetPolicy), C(events:DescribeEventBus),
+        C(s3:GetBucketPolicy)) and weighed with IAM's rules (an explicit deny wins; within an account an allow
+        on either side is enough; across accounts both must allow). IAM's simulator cannot weigh a resource
+        policy for a role itself (it needs an IAM user as caller).
+      - The failure names the destination, what is missing and the policy statement that would fix it.
+      - Runs only when there is something to write, so a task with no change still makes one read.
+      - Where the caller may not make a preflight read, or a resource policy has conditions the module cannot
+        evaluate, a warning is given and the task goes on: the preflight never refuses on a guess.
       - Off by default because it needs the read permissions above; turn it on for dry runs before a change window.
     type: bool
     default: false
   iam_propagation_timeout:
     description:
-      - How long, in seconds, to keep retrying a write that AWS refuses because the function's execution role
-        "does not have permissions to call" a destination. A permission granted just before (say, by an
-        M(amazon.aws.iam_policy) task in the same play) takes seconds to minutes to reach Lambda.
-      - Retries back off from 2 to 20 seconds. V(0) fails at once; at most V(3600). Terraform waits 2 minutes.
+      - How long, in seconds, to keep retrying a write that AWS refuses while a permission granted to the
+        function's execution role just before (say, by an M(amazon.aws.iam_policy) task in the same play)
+        propagates, which takes seconds to minutes.
+      - AWS answers that the role "does not have permissions to call" a destination, or that "The destination
+        ARN ... is invalid". The second is also its answer for a destination that does not exist, so the
+        module then reads that destination once with its own service; when it does not exist, the task fails
+        at once naming it, without waiting. When it exists (or cannot be read), the write is retried.
+      - Retries back off from 2 to 20 seconds. V(0) fails at once; at most V(3600). Terraform waits 2 minutes,
+        for a typo too.
     type: int
     default: 120
   state:
     description:
       - V(present) creates or updates the config; V(absent) deletes the config of this qualifier only.
       - Deleting a config that (or whose function) does not exist is not a change.
+      - With V(absent), settings given with it are ignored, and a warning names them.
     type: str
     choices: [present, absent]
     default: present
 notes:
-  - AWS refuses an empty config. Creating a config needs at least one setting; a task that would remove the
-    last setting of a config fails and asks for O(state=absent) instead.
+  - A config may hold no settings at all (AWS then applies its defaults); removing the last destinations of a
+    config leaves such a config. Creating a config needs at least one setting option (O(destination_config={})
+    counts), as AWS refuses a write with none.
   - A published version does not inherit the V($LATEST) config; each qualifier has its own.
   - The function's execution role needs permission to send to each destination (C(sqs:SendMessage),
     C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents), C(s3:PutObject)); AWS otherwise answers
@@ -197,6 +215,7 @@ event_invoke_config:
       description:
         - The qualified ARN of the function, version or alias; the unqualified config ends in V(:$LATEST).
         - In check mode, when a config would be created, it is taken from AWS's answer to the read and may be null.
+        - A function given by ARN is addressed in the ARN's region, whatever O(region) says; this shows it.
       type: str
       returned: when the config exists
       sample: arn:aws:lambda:us-east-1:123456789012:function:my-function:$LATEST

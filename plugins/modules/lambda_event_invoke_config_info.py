@@ -16,13 +16,16 @@ description:
     reports no change. That is how configs made by hand or by another tool are adopted into a playbook.
   - Needs C(lambda:ListFunctionEventInvokeConfigs), and C(lambda:GetFunctionEventInvokeConfig) for a
     single qualifier.
+  - Configs with no settings (AWS's defaults apply) are listed too; their RV(event_invoke_configs[].module_params)
+    adopt them with no change.
 author:
   - Serverless AWS Lambda maintainers (@serverless-aws-lambda)
 notes:
   - With a qualifier (in O(qualifier) or in O(function_name)), only the config of that version, alias or
     V($LATEST) is returned; without one, every config of the function.
-  - A function without configs gives an empty list; a function that does not exist is a failure.
-  - For a single qualifier whose config does not exist, a list call tells a missing function from a missing config.
+  - A function without configs gives an empty list; a function, version or alias that does not exist is a failure.
+  - For a single qualifier whose config does not exist, C(lambda:GetFunction) tells a missing function, version or
+    alias from a missing config.
 seealso:
   - module: serverless.aws_lambda.lambda_event_invoke_config
 extends_documentation_fragment:

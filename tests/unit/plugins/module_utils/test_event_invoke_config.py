@@ -48,8 +48,8 @@ def test_parse_function_ref_accepts_every_form(function_name, qualifier, expecte
     "function_name, expected",
     [
         # AWS's FunctionName pattern makes "function:" optional: this is the function my-fn.
-        ("function:my-fn", ("function:my-fn", None, None, None, None)),
-        ("function:my-fn:live", ("function:my-fn", "live", None, None, None)),
+        ("function:my-fn", ("my-fn", None, None, None, None)),
+        ("function:my-fn:live", ("my-fn", "live", None, None, None)),
         ("my.fn", ("my.fn", None, None, None, None)),
         ("my-fn:$LATEST.PUBLISHED", ("my-fn", "$LATEST.PUBLISHED", None, None, None)),
         ("123456789012:function:my-fn", ("123456789012:function:my-fn", None, None, None, "123456789012")),
@@ -144,12 +144,12 @@ def test_validate_destination_accepts(slot, arn):
 @pytest.mark.parametrize(
     "slot, arn, fragment",
     [
-        ("on_success", BUCKET, "accepts buckets only as on_failure"),
+        ("on_success", BUCKET, "accepts S3 buckets only as on_failure"),
         ("on_failure", SQS + "\n", "is not an ARN"),
         ("on_failure", "arn:aws:sqs:us-east-1:123456789012:q\nx", "is not an ARN"),
         ("on_failure", "xarn:aws:sqs:us-east-1:123456789012:q", "is not an ARN"),
         ("on_failure", "arn:aws:sqs:us-east-1:123456789012:orders.fifo", "never delivers"),
-        ("on_success", "arn:aws:sns:us-east-1:123456789012:orders.fifo", "FIFO topic"),
+        ("on_success", "arn:aws:sns:us-east-1:123456789012:orders.fifo", "FIFO SNS topic"),
         ("on_failure", "arn:aws:sqs:us-east-1:123456789012:" + "q" * 81, "not a valid sqs ARN"),
         ("on_success", "", "must not be empty"),
         ("on_failure", "queue-name", "is not an ARN"),

@@ -11,6 +11,7 @@ modules under test. Prints JSON: {"exists": bool, "function_arn", "retry", "age"
 "on_success", "on_failure"} (read), or {"deleted": bool} (delete, delete-function).
 Usage: aws_config.py read|delete|delete-function|list ENDPOINT REGION FUNCTION [QUALIFIER]
        aws_config.py create-queue|delete-queue ENDPOINT REGION QUEUE_NAME
+       aws_config.py queue-policy ENDPOINT REGION QUEUE_NAME POLICY_JSON ('' removes it)
 
 delete-function is cleanup: LocalStack cannot run functions without Docker, and its
 DeleteFunction then answers InternalError, which amazon.aws.lambda retries for minutes.
@@ -24,21 +25,24 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 
-def queue(action, endpoint, region, name):
-    """Create (printing its ARN) or delete an SQS queue, for the preflight tests."""
+def queue(action, endpoint, region, name, policy=None):
+    """Create (printing its ARN) or delete an SQS queue, or set its policy, for the preflight tests."""
     sqs = boto3.client(
         "sqs", endpoint_url=endpoint, region_name=region, aws_access_key_id="test", aws_secret_access_key="test"
     )
     if action == "delete-queue":
         sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"])
         return {"deleted": True}
+    if action == "queue-policy":
+        sqs.set_queue_attributes(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"], Attributes={"Policy": policy})
+        return {"policy": policy}
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     return {"arn": sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]}
 
 
 def main(action, endpoint, region, function_name, qualifier=None):
-    if action in ("create-queue", "delete-queue"):
-        return queue(action, endpoint, region, function_name)
+    if action in ("create-queue", "delete-queue", "queue-policy"):
+        return queue(action, endpoint, region, function_name, qualifier)
     client = boto3.client(
         "lambda",
         endpoint_url=endpoint,
