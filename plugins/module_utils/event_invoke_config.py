@@ -338,6 +338,14 @@ def to_api(settings):
     return kwargs
 
 
+def option_for_destination(api_settings, arn):
+    """The option that put a destination ARN into Put arguments, for messages about it."""
+    for slot, api_slot in _API_SLOTS.items():
+        if ((api_settings.get("DestinationConfig") or {}).get(api_slot) or {}).get("Destination") == arn:
+            return f"destination_config.{slot}.destination"
+    return "destination"
+
+
 def predict_config(current, desired, ref, function_arn=None):
     """The config form AWS will hold after a Put of desired settings (for check mode)."""
     predicted = dict(current) if current else {

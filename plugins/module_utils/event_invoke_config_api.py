@@ -23,8 +23,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import LATEST
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import option_for_destination
 
 # Retried beyond AWSRetry's defaults (which already cover TooManyRequestsException,
 # ServiceException-style 5xx codes and throttling). Bounded: 7 attempts (6 retries),
@@ -147,13 +148,6 @@ def is_permission_refusal(exception):
     )
 
 
-def _option_of(api_settings, arn):
-    for slot, api_slot in (("on_success", "OnSuccess"), ("on_failure", "OnFailure")):
-        if api_settings.get("DestinationConfig", {}).get(api_slot, {}).get("Destination") == arn:
-            return f"destination_config.{slot}.destination"
-    return "destination"
-
-
 def put_event_invoke_config(client, ref, api_settings, propagation_timeout=0, destination_exists=None):
     """Put the complete config at ref.
 
@@ -179,7 +173,7 @@ def put_event_invoke_config(client, ref, api_settings, propagation_timeout=0, de
                 if known[arn] is False:
                     e.message = (
                         f"Failed to put event invoke config of {ref.describe()}: "
-                        f"{_option_of(api_settings, arn)} {arn} does not exist"
+                        f"{option_for_destination(api_settings, arn)} {arn} does not exist"
                     )
                     raise
             elif not is_permission_refusal(e.exception):

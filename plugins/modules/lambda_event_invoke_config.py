@@ -82,7 +82,7 @@ options:
       - Each destination must exist, read with its own service (C(sqs:GetQueueUrl), C(sns:GetTopicAttributes),
         C(lambda:GetFunction), C(events:DescribeEventBus), C(s3:ListBucket) for C(HeadBucket)).
       - The function's execution role (C(lambda:GetFunction)) must be allowed to send to it
-        (C(sqs:SendMessage), C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents) or C(s3:PutObject)):
+        (C(sqs:SendMessage), C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents) or C(s3:PutObject)).
         IAM's policy simulator (C(iam:SimulatePrincipalPolicy)) answers for the role's own policies; when they
         do not allow it, or the destination is in another account, the destination's resource policy is read
         (C(sqs:GetQueueAttributes), C(sns:GetTopicAttributes), C(lambda:GetPolicy), C(events:DescribeEventBus),

@@ -278,8 +278,8 @@ def test_put_replaces_so_the_module_sends_what_it_keeps(stubber, run_module):
 # Listing
 
 def test_list_answer_is_returned_whole_with_module_params(stubber, run_module):
-    stubber.add_response("list_function_event_invoke_configs", answer("list_configs"), {"FunctionName": "my-fn",
-                                                                                         "MaxItems": 50})
+    stubber.add_response("list_function_event_invoke_configs", answer("list_configs"),
+                         {"FunctionName": "my-fn", "MaxItems": 50})
     configs = run_module(info, {"function_name": "my-fn"})["event_invoke_configs"]
     assert [config["qualifier"] for config in configs] == ["$LATEST", "1", "eventinvokealias"]
     assert configs[1]["module_params"]["maximum_retry_attempts"] == 1
