@@ -269,17 +269,27 @@ stop_servers() {
     stop_localstack
 }
 
-# The cloud config ansible-test turns into play variables for cloud/aws targets.
+# A cloud config of the user's own (real AWS, or another endpoint) is used as it is; it is
+# gitignored and left out of the built collection. Without one, the harness writes its own
+# for LocalStack into the collection's copy under .tmp/.
+USER_CLOUD_CONFIG="${REPO_ROOT}/tests/integration/cloud-config-aws.ini"
+has_user_cloud_config() { [ -f "$USER_CLOUD_CONFIG" ]; }
+
+# write_cloud_config [ACCESS_KEY [SESSION_TOKEN]]: the cloud config ansible-test turns into
+# play variables for cloud/aws targets, for LocalStack. LocalStack puts everything in the
+# account of a 12-digit access key ID (default: its own, 000000000000).
 write_cloud_config() {
-    cat >"${COLLECTION_DIR}/tests/integration/cloud-config-aws.ini" <<EOF
-[default]
-aws_access_key = test
-aws_secret_key = localstack-dummy-secret-key
-security_token =
-aws_region = us-east-1
-aws_endpoint_url = ${LOCALSTACK_URL}
-aws_fault_proxy_url = ${FAULT_PROXY_URL:-}
-reliability_report_dir = ${RELIABILITY_REPORT_DIR:-}
-ansible_remote_tmp = ${TEST_HOME}/.ansible/tmp
-EOF
+    local access_key=${1:-test} token=${2:-}
+    {
+        echo "[default]"
+        echo "aws_access_key = ${access_key}"
+        echo "aws_secret_key = localstack-dummy-secret-key"
+        if [ -n "$token" ]; then echo "security_token = ${token}"; fi
+        echo "aws_region = us-east-1"
+        echo "aws_endpoint_url = ${LOCALSTACK_URL}"
+        # Harness-only: the fault proxy (emulator_only targets) and the reliability report.
+        if [ -n "${FAULT_PROXY_URL:-}" ]; then echo "aws_fault_proxy_url = ${FAULT_PROXY_URL}"; fi
+        if [ -n "${RELIABILITY_REPORT_DIR:-}" ]; then echo "reliability_report_dir = ${RELIABILITY_REPORT_DIR}"; fi
+        echo "ansible_remote_tmp = ${TEST_HOME}/.ansible/tmp"
+    } >"${COLLECTION_DIR}/tests/integration/cloud-config-aws.ini"
 }

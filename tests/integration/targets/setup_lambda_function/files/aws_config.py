@@ -4,14 +4,21 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Read or delete an event invoke config with plain boto3, independently of the collection.
+"""Read or delete an event invoke config with plain boto3, independently of the collection,
+and make or remove the destinations the tests send records to.
 
-The integration tests assert what AWS holds through this script, not through the
-modules under test. Prints JSON: {"exists": bool, "function_arn", "retry", "age",
-"on_success", "on_failure"} (read), or {"deleted": bool} (delete, delete-function).
+The integration tests assert what AWS holds through this script, not through the modules
+under test. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_SESSION_TOKEN), which the targets fill from the cloud config; ENDPOINT '' means AWS itself.
+
 Usage: aws_config.py read|delete|delete-function|list ENDPOINT REGION FUNCTION [QUALIFIER]
        aws_config.py create-queue|delete-queue ENDPOINT REGION QUEUE_NAME
-       aws_config.py queue-policy ENDPOINT REGION QUEUE_NAME POLICY_JSON ('' removes it)
+       aws_config.py create-destination ENDPOINT REGION sqs|sns|events NAME
+       aws_config.py delete-destination ENDPOINT REGION ARN
+       aws_config.py leftovers ENDPOINT REGION PREFIX
+Prints JSON: read {"exists", "function_arn", "retry", "age", "on_success", "on_failure"};
+delete, delete-function, delete-queue, delete-destination {"deleted": bool}; create-* {"arn"};
+leftovers {"functions", "roles", "queues", "topics", "buses"} named with PREFIX.
 
 delete-function is cleanup: LocalStack cannot run functions without Docker, and its
 DeleteFunction then answers InternalError, which amazon.aws.lambda retries for minutes.
@@ -25,49 +32,94 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 
-def queue(action, endpoint, region, name, policy=None):
-    """Create (printing its ARN) or delete an SQS queue, or set its policy, for the preflight tests."""
-    sqs = boto3.client(
-        "sqs", endpoint_url=endpoint, region_name=region, aws_access_key_id="test", aws_secret_access_key="test"
+def client(service, endpoint, region, attempts=3):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint or None,
+        region_name=region,
+        config=Config(retries={"max_attempts": attempts, "mode": "standard"}),
     )
+
+
+def queue(action, endpoint, region, name):
+    """Create (printing its ARN) or delete an SQS queue."""
+    sqs = client("sqs", endpoint, region)
     if action == "delete-queue":
         sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"])
         return {"deleted": True}
-    if action == "queue-policy":
-        sqs.set_queue_attributes(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"], Attributes={"Policy": policy})
-        return {"policy": policy}
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     return {"arn": sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]}
 
 
+def create_destination(endpoint, region, kind, name):
+    if kind == "sqs":
+        return queue("create-queue", endpoint, region, name)
+    if kind == "sns":
+        return {"arn": client("sns", endpoint, region).create_topic(Name=name)["TopicArn"]}
+    if kind == "events":
+        return {"arn": client("events", endpoint, region).create_event_bus(Name=name)["EventBusArn"]}
+    raise ValueError(f"unknown destination kind {kind}")
+
+
+def delete_destination(endpoint, region, arn):
+    service, resource = arn.split(":")[2], arn.split(":", 5)[5]
+    try:
+        if service == "sqs":
+            queue("delete-queue", endpoint, region, resource)
+        elif service == "sns":
+            client("sns", endpoint, region).delete_topic(TopicArn=arn)
+        elif service == "events":
+            client("events", endpoint, region).delete_event_bus(Name=resource.split("/", 1)[1])
+        else:
+            raise ValueError(f"unknown destination {arn}")
+    except ClientError as e:
+        return {"deleted": False, "error": e.response["Error"]["Code"]}
+    return {"deleted": True}
+
+
+def leftovers(endpoint, region, prefix):
+    """What a run left behind, by name prefix: the check that cleanup cleaned up."""
+    functions = client("lambda", endpoint, region).get_paginator("list_functions").paginate().build_full_result()
+    roles = client("iam", endpoint, region).get_paginator("list_roles").paginate().build_full_result()
+    queues = client("sqs", endpoint, region).list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
+    topics = client("sns", endpoint, region).get_paginator("list_topics").paginate().build_full_result()
+    buses = client("events", endpoint, region).list_event_buses(NamePrefix=prefix).get("EventBuses", [])
+    return {
+        "functions": [f["FunctionName"] for f in functions.get("Functions", []) if f["FunctionName"].startswith(prefix)],
+        "roles": [r["RoleName"] for r in roles.get("Roles", []) if r["RoleName"].startswith(prefix)],
+        "queues": queues,
+        "topics": [t["TopicArn"] for t in topics.get("Topics", []) if t["TopicArn"].split(":")[5].startswith(prefix)],
+        "buses": [b["Name"] for b in buses],
+    }
+
+
 def main(action, endpoint, region, function_name, qualifier=None):
-    if action in ("create-queue", "delete-queue", "queue-policy"):
-        return queue(action, endpoint, region, function_name, qualifier)
-    client = boto3.client(
-        "lambda",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1 if action == "delete-function" else 3}),
-    )
+    if action in ("create-queue", "delete-queue"):
+        return queue(action, endpoint, region, function_name)
+    if action == "create-destination":
+        return create_destination(endpoint, region, function_name, qualifier)
+    if action == "delete-destination":
+        return delete_destination(endpoint, region, function_name)
+    if action == "leftovers":
+        return leftovers(endpoint, region, function_name)
+    lambda_client = client("lambda", endpoint, region, attempts=1 if action == "delete-function" else 3)
     kwargs = {"FunctionName": function_name}
     if qualifier:
         kwargs["Qualifier"] = qualifier
     try:
         if action == "delete":
-            client.delete_function_event_invoke_config(**kwargs)
+            lambda_client.delete_function_event_invoke_config(**kwargs)
             return {"deleted": True}
         if action == "delete-function":
-            client.delete_function(FunctionName=function_name)
+            lambda_client.delete_function(FunctionName=function_name)
             return {"deleted": True}
         if action == "list":
-            pages = client.get_paginator("list_function_event_invoke_configs").paginate(FunctionName=function_name)
+            pages = lambda_client.get_paginator("list_function_event_invoke_configs").paginate(FunctionName=function_name)
             configs = pages.build_full_result().get("FunctionEventInvokeConfigs", [])
             for config in configs:
                 config.pop("LastModified", None)
             return {"configs": sorted(configs, key=lambda config: config["FunctionArn"])}
-        config = client.get_function_event_invoke_config(**kwargs)
+        config = lambda_client.get_function_event_invoke_config(**kwargs)
     except ClientError as e:
         if action == "delete-function":
             return {"deleted": False, "error": e.response["Error"]["Code"]}
