@@ -92,7 +92,7 @@ options:
       - The failure names the destination, what is missing and the policy statement that would fix it.
       - Runs only when there is something to write, so a task with no change still makes one read.
       - Where the caller may not make a preflight read, or a resource policy has conditions the module cannot
-        evaluate, a warning is given and the task goes on: the preflight never refuses on a guess.
+        evaluate, a warning is given and the task goes on; the preflight never refuses on a guess.
       - Off by default because it needs the read permissions above; turn it on for dry runs before a change window.
     type: bool
     default: false
