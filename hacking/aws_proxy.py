@@ -42,13 +42,20 @@ _LAMBDA_ROUTES = [
 
 _FAULTS = {
     "throttle": (429, "TooManyRequestsException", "Rate exceeded"),
-    "conflict": (409, "ResourceConflictException", "The operation cannot be performed at this time. An update is in progress"),
+    "conflict": (
+        409,
+        "ResourceConflictException",
+        "The operation cannot be performed at this time. An update is in progress",
+    ),
     "500": (500, "ServiceException", "Internal failure (injected)"),
     "503": (503, "ServiceException", "Service unavailable (injected)"),
     # AWS's two answers while an execution-role grant propagates; the second is also its
     # answer for a destination that does not exist.
-    "permission": (400, "InvalidParameterValueException",
-                   "The function execution role does not have permissions to call SendMessage on the destination"),
+    "permission": (
+        400,
+        "InvalidParameterValueException",
+        "The function execution role does not have permissions to call SendMessage on the destination",
+    ),
     "invalid": (400, "InvalidParameterValueException", "The destination ARN {arn} is invalid."),
 }
 
@@ -141,7 +148,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         connection.request(self.command, self.path, body=body, headers=headers)
         response = connection.getresponse()
         data = response.read()
-        passed = {k: v for k, v in response.getheaders() if k.lower() not in ("transfer-encoding", "connection", "content-length")}
+        passed = {
+            k: v
+            for k, v in response.getheaders()
+            if k.lower() not in ("transfer-encoding", "connection", "content-length")
+        }
         connection.close()
         return self._reply(response.status, data, passed)
 

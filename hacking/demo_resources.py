@@ -34,13 +34,19 @@ def package():
 def main(endpoint):
     trust = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
     }
     role = client("iam", endpoint).create_role(RoleName="orders-exec", AssumeRolePolicyDocument=json.dumps(trust))
     lam = client("lambda", endpoint)
     function = lam.create_function(
-        FunctionName="orders", Runtime="python3.12", Role=role["Role"]["Arn"], Handler="index.handler",
-        Code={"ZipFile": package()}, Publish=True,
+        FunctionName="orders",
+        Runtime="python3.12",
+        Role=role["Role"]["Arn"],
+        Handler="index.handler",
+        Code={"ZipFile": package()},
+        Publish=True,
     )
     lam.create_alias(FunctionName="orders", Name="live", FunctionVersion=function["Version"])
     queue = client("sqs", endpoint).create_queue(QueueName="orders-failed")["QueueUrl"]

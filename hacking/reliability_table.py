@@ -6,7 +6,7 @@
 
 """Render the rows the reliability targets recorded into a table (and docs/reliability.md).
 
-    reliability_table.py REPORT_DIR OUTPUT_MD
+reliability_table.py REPORT_DIR OUTPUT_MD
 """
 
 import glob
@@ -47,9 +47,13 @@ def main(report_dir, output):
     for path in sorted(glob.glob(os.path.join(report_dir, "*.json"))):
         with open(path) as handle:
             rows.append(json.load(handle))
-    lines = [HEADER, f"Last run: {time.strftime('%Y-%m-%d')}.", "",
-             "| case | tried | faults survived | failures with clean messages | writes lost | seconds |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        HEADER,
+        f"Last run: {time.strftime('%Y-%m-%d')}.",
+        "",
+        "| case | tried | faults survived | failures with clean messages | writes lost | seconds |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     totals = [0, 0, 0, 0]
     for row in rows:
         numbers = [int(row[key]) for key in ("cases", "faults_survived", "clean_failures", "writes_lost")]

@@ -34,8 +34,9 @@ FORKS = int(os.environ.get("BENCH_FORKS", "10"))
 
 
 def aws(service, endpoint):
-    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
-                        aws_access_key_id="test", aws_secret_access_key="test")
+    return boto3.client(
+        service, endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test"
+    )
 
 
 def package():
@@ -58,8 +59,12 @@ class Bench:
 
     # --- setup, straight to LocalStack (not counted) -------------------------------------
     def setup(self):
-        trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
         iam = aws("iam", self.localstack)
         self.role = iam.create_role(RoleName="bench-exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
         self.create_function("bench-fn")
@@ -67,19 +72,34 @@ class Bench:
         for index in range(1, 120):
             self.lam.create_alias(FunctionName="bench-many", Name=f"a{index}", FunctionVersion="1")
         for qualifier in ["$LATEST"] + [f"a{index}" for index in range(1, 120)]:
-            self.lam.put_function_event_invoke_config(FunctionName="bench-many", Qualifier=qualifier, MaximumRetryAttempts=1)
+            self.lam.put_function_event_invoke_config(
+                FunctionName="bench-many", Qualifier=qualifier, MaximumRetryAttempts=1
+            )
         self.create_function("bench-one")
         self.lam.put_function_event_invoke_config(FunctionName="bench-one", MaximumRetryAttempts=1)
         aws("sqs", self.localstack).create_queue(QueueName="bench-dlq")
-        iam.put_role_policy(RoleName="bench-exec", PolicyName="dlq", PolicyDocument=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": self.queue_arn()}]}))
+        iam.put_role_policy(
+            RoleName="bench-exec",
+            PolicyName="dlq",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": self.queue_arn()}],
+                }
+            ),
+        )
         for index in range(max(SCALES)):
             self.create_function(f"scale-{index}")
 
     def create_function(self, name):
-        self.lam.create_function(FunctionName=name, Runtime="python3.12", Role=self.role, Handler="index.handler",
-                                 Code={"ZipFile": self.zip}, Publish=True)
+        self.lam.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=self.role,
+            Handler="index.handler",
+            Code={"ZipFile": self.zip},
+            Publish=True,
+        )
 
     def queue_arn(self):
         return f"arn:aws:sqs:{REGION}:{ACCOUNT}:bench-dlq"
@@ -87,23 +107,36 @@ class Bench:
     # --- running playbooks -----------------------------------------------------------------
     def env(self, **extra):
         env = dict(os.environ)
-        env.update({
-            "ANSIBLE_COLLECTIONS_PATH": self.collections,
-            "ANSIBLE_LIBRARY": os.path.join(HERE, "library"),
-            "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins"),
-            "ANSIBLE_CALLBACKS_ENABLED": "bench_timer",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_LOCALHOST_WARNING": "false",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        })
+        env.update(
+            {
+                "ANSIBLE_COLLECTIONS_PATH": self.collections,
+                "ANSIBLE_LIBRARY": os.path.join(HERE, "library"),
+                "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins"),
+                "ANSIBLE_CALLBACKS_ENABLED": "bench_timer",
+                "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+                "ANSIBLE_LOCALHOST_WARNING": "false",
+                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+            }
+        )
         env.update(extra)
         return env
 
     def play(self, name, tasks, hosts="localhost", inventory=None, forks=None, times_file=None):
         path = os.path.join(self.workdir, f"{name}.yml")
-        play = {"name": name, "hosts": hosts, "gather_facts": False, "tasks": tasks,
-                "module_defaults": {"group/serverless.aws_lambda.aws": {
-                    "region": REGION, "endpoint_url": self.proxy, "access_key": "test", "secret_key": "bench-secret"}}}
+        play = {
+            "name": name,
+            "hosts": hosts,
+            "gather_facts": False,
+            "tasks": tasks,
+            "module_defaults": {
+                "group/serverless.aws_lambda.aws": {
+                    "region": REGION,
+                    "endpoint_url": self.proxy,
+                    "access_key": "test",
+                    "secret_key": "bench-secret",
+                }
+            },
+        }
         with open(path, "w") as handle:
             json.dump([play], handle, indent=1)
         command = ["ansible-playbook", path]
@@ -121,8 +154,11 @@ class Bench:
         return elapsed
 
     def proxy_control(self, path, data=None):
-        request = urllib.request.Request(self.proxy + path, data=json.dumps(data).encode() if data is not None else None,
-                                         method="POST" if data is not None else "GET")
+        request = urllib.request.Request(
+            self.proxy + path,
+            data=json.dumps(data).encode() if data is not None else None,
+            method="POST" if data is not None else "GET",
+        )
         with urllib.request.urlopen(request) as response:
             return json.load(response)
 
@@ -131,23 +167,47 @@ class Bench:
         eic = "serverless.aws_lambda.lambda_event_invoke_config"
         scenarios = [
             # No config yet: check mode also reads the function, to fail as the real run would if it is missing.
-            ("check mode, create (no config yet)", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 1}, True),
+            (
+                "check mode, create (no config yet)",
+                eic,
+                {"function_name": "bench-fn", "maximum_retry_attempts": 1},
+                True,
+            ),
             ("create (present, no config yet)", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 1}, False),
             ("no-op present", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 1}, False),
             ("update", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 0}, False),
             ("check mode, a change", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 2}, True),
             ("check mode, no change", eic, {"function_name": "bench-fn", "maximum_retry_attempts": 0}, True),
-            ("update with validate_destinations (SQS)", eic,
-             {"function_name": "bench-fn", "validate_destinations": True,
-              "destination_config": {"on_failure": {"destination": self.queue_arn()}}}, False),
+            (
+                "update with validate_destinations (SQS)",
+                eic,
+                {
+                    "function_name": "bench-fn",
+                    "validate_destinations": True,
+                    "destination_config": {"on_failure": {"destination": self.queue_arn()}},
+                },
+                False,
+            ),
             ("delete (absent)", eic, {"function_name": "bench-fn", "state": "absent"}, False),
             ("no-op absent", eic, {"function_name": "bench-fn", "state": "absent"}, False),
-            ("info, function with 1 config", "serverless.aws_lambda.lambda_event_invoke_config_info",
-             {"function_name": "bench-one"}, False),
-            ("info, function with 120 configs", "serverless.aws_lambda.lambda_event_invoke_config_info",
-             {"function_name": "bench-many"}, False),
-            ("info, one qualifier", "serverless.aws_lambda.lambda_event_invoke_config_info",
-             {"function_name": "bench-many:a7"}, False),
+            (
+                "info, function with 1 config",
+                "serverless.aws_lambda.lambda_event_invoke_config_info",
+                {"function_name": "bench-one"},
+                False,
+            ),
+            (
+                "info, function with 120 configs",
+                "serverless.aws_lambda.lambda_event_invoke_config_info",
+                {"function_name": "bench-many"},
+                False,
+            ),
+            (
+                "info, one qualifier",
+                "serverless.aws_lambda.lambda_event_invoke_config_info",
+                {"function_name": "bench-many:a7"},
+                False,
+            ),
         ]
         rows = []
         for label, module, args, check in scenarios:
@@ -161,19 +221,47 @@ class Bench:
     def per_task_time(self):
         kinds = {
             "ours: no-op lambda_event_invoke_config": {
-                "serverless.aws_lambda.lambda_event_invoke_config": {"function_name": "bench-one", "maximum_retry_attempts": 1}},
-            "floor: AnsibleAWSModule making one Get": {"floor_get_event_invoke_config": {
-                "function_name": "bench-one", "region": REGION, "endpoint_url": self.proxy,
-                "access_key": "test", "secret_key": "bench-secret"}},
-            "amazon.aws.lambda_info (query: config)": {"amazon.aws.lambda_info": {
-                "name": "bench-one", "query": "config", "region": REGION, "endpoint_url": self.proxy,
-                "access_key": "test", "secret_key": "bench-secret"}},
+                "serverless.aws_lambda.lambda_event_invoke_config": {
+                    "function_name": "bench-one",
+                    "maximum_retry_attempts": 1,
+                }
+            },
+            "floor: AnsibleAWSModule making one Get": {
+                "floor_get_event_invoke_config": {
+                    "function_name": "bench-one",
+                    "region": REGION,
+                    "endpoint_url": self.proxy,
+                    "access_key": "test",
+                    "secret_key": "bench-secret",
+                }
+            },
+            "amazon.aws.lambda_info (query: config)": {
+                "amazon.aws.lambda_info": {
+                    "name": "bench-one",
+                    "query": "config",
+                    "region": REGION,
+                    "endpoint_url": self.proxy,
+                    "access_key": "test",
+                    "secret_key": "bench-secret",
+                }
+            },
             "ansible.builtin.command: aws lambda get-function-event-invoke-config": {
-                "ansible.builtin.command": {"argv": [self.awscli, "lambda", "get-function-event-invoke-config",
-                                                     "--function-name", "bench-one", "--endpoint-url", self.proxy,
-                                                     "--region", REGION]},
+                "ansible.builtin.command": {
+                    "argv": [
+                        self.awscli,
+                        "lambda",
+                        "get-function-event-invoke-config",
+                        "--function-name",
+                        "bench-one",
+                        "--endpoint-url",
+                        self.proxy,
+                        "--region",
+                        REGION,
+                    ]
+                },
                 "environment": {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "bench-secret"},
-                "changed_when": False},
+                "changed_when": False,
+            },
         }
         tasks = []
         for index in range(REPEATS + 1):  # the first round warms caches and is dropped
@@ -197,35 +285,57 @@ class Bench:
         rows = []
         for count in SCALES:
             names = [f"scale-{index}" for index in range(count)]
-            loop_time = self.play(f"scale-loop-{count}", [{
-                "name": "configure each function",
-                "serverless.aws_lambda.lambda_event_invoke_config": {
-                    "function_name": "{{ item }}", "maximum_retry_attempts": 1, "maximum_event_age_in_seconds": 600},
-                "loop": names}])
+            loop_time = self.play(
+                f"scale-loop-{count}",
+                [
+                    {
+                        "name": "configure each function",
+                        "serverless.aws_lambda.lambda_event_invoke_config": {
+                            "function_name": "{{ item }}",
+                            "maximum_retry_attempts": 1,
+                            "maximum_event_age_in_seconds": 600,
+                        },
+                        "loop": names,
+                    }
+                ],
+            )
             inventory = os.path.join(self.workdir, f"inventory-{count}.ini")
             with open(inventory, "w") as handle:
                 for name in names:
                     handle.write(f"{name} ansible_connection=local ansible_python_interpreter={sys.executable}\n")
-            forks_time = self.play(f"scale-forks-{count}", [{
-                "name": "configure this host's function",
-                "serverless.aws_lambda.lambda_event_invoke_config": {
-                    "function_name": "{{ inventory_hostname }}", "maximum_retry_attempts": 2}}],
-                hosts="all", inventory=inventory, forks=FORKS)
+            forks_time = self.play(
+                f"scale-forks-{count}",
+                [
+                    {
+                        "name": "configure this host's function",
+                        "serverless.aws_lambda.lambda_event_invoke_config": {
+                            "function_name": "{{ inventory_hostname }}",
+                            "maximum_retry_attempts": 2,
+                        },
+                    }
+                ],
+                hosts="all",
+                inventory=inventory,
+                forks=FORKS,
+            )
             rows.append((count, loop_time, forks_time))
         return rows
 
 
 def versions(collections, awscli_path):
-    import ansible
     import botocore
+
+    import ansible
 
     manifest = os.path.join(collections, "ansible_collections", "amazon", "aws", "MANIFEST.json")
     with open(manifest) as handle:
         amazon_aws = json.load(handle)["collection_info"]["version"]
     done = subprocess.run([awscli_path, "--version"], capture_output=True, text=True, check=False)
     awscli = (done.stdout or done.stderr).strip()
-    return (f"ansible-core {ansible.__version__}, Python {platform.python_version()}, amazon.aws {amazon_aws}, "
-            f"boto3/botocore {botocore.__version__}, {awscli}, LocalStack on loopback")
+    return (
+        f"ansible-core {ansible.__version__}, Python {platform.python_version()}, amazon.aws {amazon_aws}, "
+        f"boto3/botocore {botocore.__version__}, {awscli}, LocalStack on loopback"
+    )
 
 
 def machine():
@@ -239,33 +349,55 @@ def machine():
 
 def report(calls, samples, scale, versions_line):
     floor = statistics.median(samples["floor: AnsibleAWSModule making one Get"])
-    lines = ["# Benchmarks", "",
-             "Regenerate with `make bench` (LocalStack on loopback, calls counted by a recording proxy between",
-             "the module and LocalStack, task times by a callback). A benchmark, not a test: nothing asserts these.", "",
-             f"- Machine: {machine()}", f"- Versions: {versions_line}",
-             f"- Date: {time.strftime('%Y-%m-%d')}", "",
-             "## API calls per operation", "",
-             "The floor is one read for a no-op and one read plus one write for a change. Terraform's",
-             "refresh-plan-apply spends a read, a write and a read after the write for a change.",
-             "Where no config exists yet, check mode also reads the function (GetFunction): AWS answers",
-             "\"not found\" alike for a missing function, alias and config, and the dry run must fail as the",
-             "real run would. The real run makes that read only after a refused write.", "",
-             "| operation | calls | which |", "|---|---:|---|"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Regenerate with `make bench` (LocalStack on loopback, calls counted by a recording proxy between",
+        "the module and LocalStack, task times by a callback). A benchmark, not a test: nothing asserts these.",
+        "",
+        f"- Machine: {machine()}",
+        f"- Versions: {versions_line}",
+        f"- Date: {time.strftime('%Y-%m-%d')}",
+        "",
+        "## API calls per operation",
+        "",
+        "The floor is one read for a no-op and one read plus one write for a change. Terraform's",
+        "refresh-plan-apply spends a read, a write and a read after the write for a change.",
+        "Where no config exists yet, check mode also reads the function (GetFunction): AWS answers",
+        '"not found" alike for a missing function, alias and config, and the dry run must fail as the',
+        "real run would. The real run makes that read only after a refused write.",
+        "",
+        "| operation | calls | which |",
+        "|---|---:|---|",
+    ]
     for label, ops in calls:
         summary = ", ".join(f"{op} x{ops.count(op)}" if ops.count(op) > 1 else op for op in dict.fromkeys(ops))
         lines.append(f"| {label} | {len(ops)} | {summary} |")
-    lines += ["", f"## Per-task time ({REPEATS} runs each, interleaved, one playbook; first round dropped)", "",
-              "| task | median s | p10 s | p90 s | ratio to floor |", "|---|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        f"## Per-task time ({REPEATS} runs each, interleaved, one playbook; first round dropped)",
+        "",
+        "| task | median s | p10 s | p90 s | ratio to floor |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for label, values in samples.items():
         values = sorted(values)
         decile = statistics.quantiles(values, n=10)
-        lines.append(f"| {label} | {statistics.median(values):.3f} | {decile[0]:.3f} | {decile[-1]:.3f} | "
-                     f"{statistics.median(values) / floor:.2f} |")
-    lines += ["", "## Scale: configure N functions (each a read and a write)", "",
-              f"| N | loop: total s | loop: s per config | forks={FORKS}: total s | forks: s per config |",
-              "|---:|---:|---:|---:|---:|"]
+        lines.append(
+            f"| {label} | {statistics.median(values):.3f} | {decile[0]:.3f} | {decile[-1]:.3f} | "
+            f"{statistics.median(values) / floor:.2f} |"
+        )
+    lines += [
+        "",
+        "## Scale: configure N functions (each a read and a write)",
+        "",
+        f"| N | loop: total s | loop: s per config | forks={FORKS}: total s | forks: s per config |",
+        "|---:|---:|---:|---:|---:|",
+    ]
     for count, loop_time, forks_time in scale:
-        lines.append(f"| {count} | {loop_time:.1f} | {loop_time / count:.3f} | {forks_time:.1f} | {forks_time / count:.3f} |")
+        lines.append(
+            f"| {count} | {loop_time:.1f} | {loop_time / count:.3f} | {forks_time:.1f} | {forks_time / count:.3f} |"
+        )
     lines.append("")
     return "\n".join(lines)
 

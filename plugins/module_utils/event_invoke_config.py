@@ -59,7 +59,11 @@ _ARN_RE = re.compile(
 )
 _DESTINATION_ARN_MAX = 350
 _ARN_IN_TEXT_RE = re.compile(
-    r"arn:" + _PARTITION + r":lambda:" + _REGION + r":\d{12}:function:[a-zA-Z0-9._-]+:(?:\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+)"
+    r"arn:"
+    + _PARTITION
+    + r":lambda:"
+    + _REGION
+    + r":\d{12}:function:[a-zA-Z0-9._-]+:(?:\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+)"
 )
 
 
@@ -114,7 +118,9 @@ class FunctionRef(
         """The qualified ARN when the reference names partition, region and account, else None."""
         if not (self.partition and self.region and self.account):
             return None
-        return f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{self.name}:{self.qualifier or LATEST}"
+        return (
+            f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{self.name}:{self.qualifier or LATEST}"
+        )
 
 
 def parse_function_ref(function_name, qualifier=None):
@@ -348,11 +354,15 @@ def option_for_destination(api_settings, arn):
 
 def predict_config(current, desired, ref, function_arn=None):
     """The config form AWS will hold after a Put of desired settings (for check mode)."""
-    predicted = dict(current) if current else {
-        "function_arn": function_arn or ref.arn(),
-        "qualifier": ref.qualifier or LATEST,
-        "last_modified": None,
-    }
+    predicted = (
+        dict(current)
+        if current
+        else {
+            "function_arn": function_arn or ref.arn(),
+            "qualifier": ref.qualifier or LATEST,
+            "last_modified": None,
+        }
+    )
     predicted.update(desired)
     return predicted
 

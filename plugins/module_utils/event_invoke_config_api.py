@@ -23,8 +23,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import LATEST
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import option_for_destination
 
 # Retried beyond AWSRetry's defaults (which already cover TooManyRequestsException,
@@ -42,8 +42,11 @@ _PERMISSION_HINT = (
 _HINTS = (
     ("ResourceNotFoundException", re.compile(r"not reachable in this region"), None),
     ("ResourceNotFoundException", None, "the function, version or alias does not exist"),
-    ("InvalidParameterValueException", re.compile(r"does not have permissions|destination ARN .* is invalid"),
-     _PERMISSION_HINT),
+    (
+        "InvalidParameterValueException",
+        re.compile(r"does not have permissions|destination ARN .* is invalid"),
+        _PERMISSION_HINT,
+    ),
     ("AccessDeniedException", None, "the caller is not allowed this Lambda action"),
     ("ResourceConflictException", None, "another update of this function kept conflicting; retry later"),
     ("TooManyRequestsException", None, "AWS kept throttling the request; retry later"),

@@ -21,12 +21,20 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import settings_given
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import settings_of
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import to_api
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import delete_event_invoke_config
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
+    delete_event_invoke_config,
+)
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_event_invoke_config
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_event_invoke_configs
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
+    get_event_invoke_config,
+)
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
+    list_event_invoke_configs,
+)
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import missing_target
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import put_event_invoke_config
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
+    put_event_invoke_config,
+)
 
 
 def _result(changed, before, after):
@@ -50,8 +58,10 @@ def _check_target_exists(client, ref, warn):
     try:
         what = missing_target(client, ref)
     except EventInvokeConfigError as e:
-        warn(f"could not check that {ref.describe()} exists ({error_code(e.exception) or e.exception}); "
-             "the create is predicted as if it did")
+        warn(
+            f"could not check that {ref.describe()} exists ({error_code(e.exception) or e.exception}); "
+            "the create is predicted as if it did"
+        )
         return
     if what:
         raise _missing_target_error(ref, what)

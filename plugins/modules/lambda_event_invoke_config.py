@@ -288,7 +288,10 @@ def main():
         FUNCTION_REFERENCE_ARGUMENT_SPEC,
         maximum_retry_attempts={"type": "int"},
         maximum_event_age_in_seconds={"type": "int"},
-        destination_config={"type": "dict", "options": {"on_success": DESTINATION_SPEC, "on_failure": DESTINATION_SPEC}},
+        destination_config={
+            "type": "dict",
+            "options": {"on_success": DESTINATION_SPEC, "on_failure": DESTINATION_SPEC},
+        },
         purge_destinations={"type": "bool", "default": True},
         validate_destinations={"type": "bool", "default": False},
         iam_propagation_timeout={"type": "int", "default": 120},

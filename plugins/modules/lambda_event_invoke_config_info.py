@@ -145,7 +145,9 @@ event_invoke_configs:
 """
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import describe_event_invoke_configs
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
+    describe_event_invoke_configs,
+)
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
 

@@ -43,7 +43,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec={"function_name": {"type": "str", "required": True}}, supports_check_mode=True)
+    module = AnsibleAWSModule(
+        argument_spec={"function_name": {"type": "str", "required": True}}, supports_check_mode=True
+    )
     client = module.client("lambda")
     try:
         client.get_function_event_invoke_config(FunctionName=module.params["function_name"])

@@ -21,8 +21,9 @@ def readme_destination_rows():
     """{action: slots} from the README's table of destinations."""
     with open(README, encoding="utf-8") as readme:
         text = readme.read()
-    rows = re.findall(r"^\| [^|]+ \| ((?:on_success|on_failure)(?:, on_failure)?) \| `([a-z0-9]+:[A-Za-z]+)` \|$",
-                      text, re.MULTILINE)
+    rows = re.findall(
+        r"^\| [^|]+ \| ((?:on_success|on_failure)(?:, on_failure)?) \| `([a-z0-9]+:[A-Za-z]+)` \|$", text, re.MULTILINE
+    )
     return {action: tuple(slots.split(", ")) for slots, action in rows}
 
 
@@ -33,7 +34,9 @@ def test_readme_table_is_the_table():
 def test_each_kind_validates_its_own_example():
     for kind in DESTINATION_KINDS.values():
         example = kind.example.replace("REGION", "us-east-1").replace("ACCOUNT", "123456789012")
-        example = example.replace("QUEUE", "q").replace("TOPIC", "t").replace("NAME", "n").replace("BUCKET", "my-bucket")
+        example = (
+            example.replace("QUEUE", "q").replace("TOPIC", "t").replace("NAME", "n").replace("BUCKET", "my-bucket")
+        )
         for slot in kind.slots:
             eic.validate_destination(slot, example)
 

@@ -39,8 +39,12 @@ class Clients:
 
     def __call__(self, service, region):
         if service not in self.clients:
-            client = boto3.client(service, region_name=region or "us-east-1",
-                                  aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="not-a-secret")
+            client = boto3.client(
+                service,
+                region_name=region or "us-east-1",
+                aws_access_key_id="AKIDEXAMPLE",
+                aws_secret_access_key="not-a-secret",
+            )
             self.clients[service] = client
             self.stubbers[service] = Stubber(client)
             self.stubbers[service].activate()
@@ -62,13 +66,17 @@ def clients(mocker):
 
 
 def desired(**slots):
-    return {"maximum_retry_attempts": None, "maximum_event_age_in_seconds": None,
-            "destination_config": {slot: {"destination": arn} for slot, arn in slots.items()}}
+    return {
+        "maximum_retry_attempts": None,
+        "maximum_event_age_in_seconds": None,
+        "destination_config": {slot: {"destination": arn} for slot, arn in slots.items()},
+    }
 
 
 def expect_role(clients):
     clients.stub("lambda").add_response(
-        "get_function", {"Configuration": {"Role": ROLE}}, {"FunctionName": "orders", "Qualifier": "live"})
+        "get_function", {"Configuration": {"Role": ROLE}}, {"FunctionName": "orders", "Qualifier": "live"}
+    )
 
 
 def expect_simulation(clients, action, resource, decision="allowed"):
@@ -81,8 +89,9 @@ def expect_simulation(clients, action, resource, decision="allowed"):
 
 def expect_queue(clients, arn=QUEUE):
     parts = arn.split(":")
-    clients.stub("sqs").add_response("get_queue_url", {"QueueUrl": QUEUE_URL},
-                                     {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]})
+    clients.stub("sqs").add_response(
+        "get_queue_url", {"QueueUrl": QUEUE_URL}, {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]}
+    )
 
 
 def policy(principal, action, resource, effect="Allow", **extra):
@@ -95,8 +104,11 @@ def expect_policy(clients, arn, text):
     service = arn.split(":")[2]
     if service == "sqs":
         expect_queue(clients, arn)
-        clients.stub("sqs").add_response("get_queue_attributes", {"Attributes": {"Policy": text}},
-                                         {"QueueUrl": QUEUE_URL, "AttributeNames": ["Policy"]})
+        clients.stub("sqs").add_response(
+            "get_queue_attributes",
+            {"Attributes": {"Policy": text}},
+            {"QueueUrl": QUEUE_URL, "AttributeNames": ["Policy"]},
+        )
     elif service == "sns":
         clients.stub("sns").add_response("get_topic_attributes", {"Attributes": {"Policy": text}}, {"TopicArn": arn})
     elif service == "lambda":
@@ -108,8 +120,9 @@ def expect_policy(clients, arn, text):
 
 
 def run(clients, settings, warnings=None):
-    preflight_destinations(clients, REF, clients("lambda", None), settings,
-                           warn=(warnings if warnings is not None else []).append)
+    preflight_destinations(
+        clients, REF, clients("lambda", None), settings, warn=(warnings if warnings is not None else []).append
+    )
 
 
 def test_every_destination_type_found_and_allowed(clients):
@@ -120,11 +133,14 @@ def test_every_destination_type_found_and_allowed(clients):
     clients.assert_done()
 
 
-@pytest.mark.parametrize("arn, service, operation, request_, action, resource", [
-    (TOPIC, "sns", "get_topic_attributes", {"TopicArn": TOPIC}, "sns:Publish", TOPIC),
-    (FUNCTION, "lambda", "get_function", {"FunctionName": FUNCTION}, "lambda:InvokeFunction", FUNCTION),
-    (BUS, "events", "describe_event_bus", {"Name": BUS}, "events:PutEvents", BUS),
-])
+@pytest.mark.parametrize(
+    "arn, service, operation, request_, action, resource",
+    [
+        (TOPIC, "sns", "get_topic_attributes", {"TopicArn": TOPIC}, "sns:Publish", TOPIC),
+        (FUNCTION, "lambda", "get_function", {"FunctionName": FUNCTION}, "lambda:InvokeFunction", FUNCTION),
+        (BUS, "events", "describe_event_bus", {"Name": BUS}, "events:PutEvents", BUS),
+    ],
+)
 def test_success_destinations_found_and_allowed(clients, arn, service, operation, request_, action, resource):
     clients.stub(service).add_response(operation, {}, request_)
     expect_role(clients)
@@ -141,13 +157,16 @@ def test_bucket_found_and_allowed_is_checked_on_its_objects(clients):
     clients.assert_done()
 
 
-@pytest.mark.parametrize("arn, service, operation, code, status", [
-    (QUEUE, "sqs", "get_queue_url", "AWS.SimpleQueueService.NonExistentQueue", 400),
-    (TOPIC, "sns", "get_topic_attributes", "NotFound", 404),
-    (FUNCTION, "lambda", "get_function", "ResourceNotFoundException", 404),
-    (BUS, "events", "describe_event_bus", "ResourceNotFoundException", 400),
-    (BUCKET, "s3", "head_bucket", "404", 404),
-])
+@pytest.mark.parametrize(
+    "arn, service, operation, code, status",
+    [
+        (QUEUE, "sqs", "get_queue_url", "AWS.SimpleQueueService.NonExistentQueue", 400),
+        (TOPIC, "sns", "get_topic_attributes", "NotFound", 404),
+        (FUNCTION, "lambda", "get_function", "ResourceNotFoundException", 404),
+        (BUS, "events", "describe_event_bus", "ResourceNotFoundException", 400),
+        (BUCKET, "s3", "head_bucket", "404", 404),
+    ],
+)
 def test_missing_destination_fails_naming_it(clients, arn, service, operation, code, status):
     clients.stub(service).add_client_error(operation, service_error_code=code, http_status_code=status)
     expect_role(clients)
@@ -171,19 +190,29 @@ def test_role_without_permission_fails_with_the_fixing_statement(clients):
     assert f'{{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "{QUEUE}"}}' in message
 
 
-@pytest.mark.parametrize("arn, slot", [
-    (QUEUE, "on_failure"), (TOPIC, "on_success"), (FUNCTION, "on_success"), (BUS, "on_failure"), (BUCKET, "on_failure"),
-])
+@pytest.mark.parametrize(
+    "arn, slot",
+    [
+        (QUEUE, "on_failure"),
+        (TOPIC, "on_success"),
+        (FUNCTION, "on_success"),
+        (BUS, "on_failure"),
+        (BUCKET, "on_failure"),
+    ],
+)
 @pytest.mark.parametrize("principal", [{"AWS": ROLE}, {"AWS": [ROLE, "arn:aws:iam::210987654321:root"]}, "*"])
 def test_grant_in_the_resource_policy_alone_is_enough_within_the_account(clients, arn, slot, principal):
     # IAM: within one account, an Allow in the identity policies OR in the resource policy
     # grants access. IAM's simulator cannot weigh a resource policy for a role (CallerArn
     # must be a user), so the policy is read and weighed by the module.
     statement = fix_statement(arn)
-    read = {"sqs": expect_queue, "s3": lambda c, a: c.stub("s3").add_response("head_bucket", {}),
-            "lambda": lambda c, a: c.stub("lambda").add_response("get_function", {}, {"FunctionName": a}),
-            "sns": lambda c, a: c.stub("sns").add_response("get_topic_attributes", {}),
-            "events": lambda c, a: c.stub("events").add_response("describe_event_bus", {})}
+    read = {
+        "sqs": expect_queue,
+        "s3": lambda c, a: c.stub("s3").add_response("head_bucket", {}),
+        "lambda": lambda c, a: c.stub("lambda").add_response("get_function", {}, {"FunctionName": a}),
+        "sns": lambda c, a: c.stub("sns").add_response("get_topic_attributes", {}),
+        "events": lambda c, a: c.stub("events").add_response("describe_event_bus", {}),
+    }
     read[arn.split(":")[2]](clients, arn)
     expect_role(clients)
     expect_simulation(clients, statement["Action"], statement["Resource"], decision="implicitDeny")
@@ -208,10 +237,18 @@ def test_explicit_deny_in_the_resource_policy_refuses(clients):
     expect_queue(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
-    expect_policy(clients, QUEUE, json.dumps({"Statement": [
-        {"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": QUEUE},
-        {"Effect": "Deny", "Principal": {"AWS": ROLE}, "Action": "sqs:Send*", "Resource": "*"},
-    ]}))
+    expect_policy(
+        clients,
+        QUEUE,
+        json.dumps(
+            {
+                "Statement": [
+                    {"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": QUEUE},
+                    {"Effect": "Deny", "Principal": {"AWS": ROLE}, "Action": "sqs:Send*", "Resource": "*"},
+                ]
+            }
+        ),
+    )
     with pytest.raises(PreflightError) as raised:
         run(clients, desired(on_failure=QUEUE))
     assert "(explicitDeny)" in str(raised.value)
@@ -231,8 +268,11 @@ def test_conditional_grant_warns_and_goes_on(clients):
     expect_queue(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
-    expect_policy(clients, QUEUE, policy({"AWS": ROLE}, "sqs:SendMessage", QUEUE,
-                                         Condition={"ArnEquals": {"aws:SourceArn": FUNCTION}}))
+    expect_policy(
+        clients,
+        QUEUE,
+        policy({"AWS": ROLE}, "sqs:SendMessage", QUEUE, Condition={"ArnEquals": {"aws:SourceArn": FUNCTION}}),
+    )
     warnings = []
     run(clients, desired(on_failure=QUEUE), warnings)
     assert len(warnings) == 1
@@ -243,8 +283,9 @@ def test_unreadable_resource_policy_warns_and_goes_on(clients):
     clients.stub("sns").add_response("get_topic_attributes", {}, {"TopicArn": TOPIC})
     expect_role(clients)
     expect_simulation(clients, "sns:Publish", TOPIC, decision="implicitDeny")
-    clients.stub("sns").add_client_error("get_topic_attributes", service_error_code="AuthorizationError",
-                                         http_status_code=403)
+    clients.stub("sns").add_client_error(
+        "get_topic_attributes", service_error_code="AuthorizationError", http_status_code=403
+    )
     warnings = []
     run(clients, desired(on_success=TOPIC), warnings)
     clients.assert_done()
@@ -255,11 +296,14 @@ def test_unreadable_resource_policy_warns_and_goes_on(clients):
 OTHER_QUEUE = "arn:aws:sqs:us-east-1:210987654321:shared-failures"
 
 
-@pytest.mark.parametrize("principal, refused", [
-    ({"AWS": ROLE}, False),
-    ({"AWS": ACCOUNT}, False),
-    ({"AWS": "arn:aws:iam::555555555555:root"}, True),
-])
+@pytest.mark.parametrize(
+    "principal, refused",
+    [
+        ({"AWS": ROLE}, False),
+        ({"AWS": ACCOUNT}, False),
+        ({"AWS": "arn:aws:iam::555555555555:root"}, True),
+    ],
+)
 def test_another_accounts_destination_needs_both_policies(clients, principal, refused):
     # Across accounts, IAM needs the identity policies AND the resource policy to allow.
     expect_queue(clients, OTHER_QUEUE)
@@ -289,8 +333,9 @@ def test_all_problems_are_reported_together(clients):
 def test_caller_denied_reads_warn_and_go_on(clients):
     clients.stub("sqs").add_client_error("get_queue_url", service_error_code="AccessDenied", http_status_code=403)
     expect_role(clients)
-    clients.stub("iam").add_client_error("simulate_principal_policy", service_error_code="AccessDenied",
-                                         http_status_code=403)
+    clients.stub("iam").add_client_error(
+        "simulate_principal_policy", service_error_code="AccessDenied", http_status_code=403
+    )
     warnings = []
     run(clients, desired(on_failure=QUEUE), warnings)
     clients.assert_done()
@@ -301,8 +346,9 @@ def test_caller_denied_reads_warn_and_go_on(clients):
 
 def test_caller_denied_role_read_warns_and_skips_the_simulation(clients):
     expect_queue(clients)
-    clients.stub("lambda").add_client_error("get_function", service_error_code="AccessDeniedException",
-                                            http_status_code=403)
+    clients.stub("lambda").add_client_error(
+        "get_function", service_error_code="AccessDeniedException", http_status_code=403
+    )
     warnings = []
     run(clients, desired(on_failure=QUEUE), warnings)
     clients.assert_done()
@@ -311,8 +357,9 @@ def test_caller_denied_role_read_warns_and_skips_the_simulation(clients):
 
 def test_missing_function_is_reported(clients):
     expect_queue(clients)
-    clients.stub("lambda").add_client_error("get_function",
-                                            service_error_code="ResourceNotFoundException", http_status_code=404)
+    clients.stub("lambda").add_client_error(
+        "get_function", service_error_code="ResourceNotFoundException", http_status_code=404
+    )
     with pytest.raises(PreflightError) as raised:
         run(clients, desired(on_failure=QUEUE))
     assert "function orders:live does not exist" in str(raised.value)
@@ -329,8 +376,9 @@ def test_destination_exists_reads_it_with_its_own_service(clients, arn, exists):
     if exists:
         expect_queue(clients)
     else:
-        clients.stub("sqs").add_client_error("get_queue_url", service_error_code="AWS.SimpleQueueService.NonExistentQueue",
-                                             http_status_code=400)
+        clients.stub("sqs").add_client_error(
+            "get_queue_url", service_error_code="AWS.SimpleQueueService.NonExistentQueue", http_status_code=400
+        )
     assert destination_exists(clients, arn) is exists
     clients.assert_done()
 

@@ -34,8 +34,11 @@ BUCKET = "arn:aws:s3:::my-failures"
         (ARN, None, (ARN, None)),
         (ARN + ":prod", None, (ARN, "prod")),
         (ARN, "7", (ARN, "7")),
-        ("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f", None,
-         ("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f", None)),
+        (
+            "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f",
+            None,
+            ("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f", None),
+        ),
         ("a" * 64, None, ("a" * 64, None)),
     ],
 )
@@ -54,8 +57,10 @@ def test_parse_function_ref_accepts_every_form(function_name, qualifier, expecte
         ("my-fn:$LATEST.PUBLISHED", ("my-fn", "$LATEST.PUBLISHED", None, None, None)),
         ("123456789012:function:my-fn", ("123456789012:function:my-fn", None, None, None, "123456789012")),
         (ARN + ":live", (ARN, "live", "aws", "us-east-1", "123456789012")),
-        ("arn:aws-cn:lambda:cn-north-1:123456789012:function:f", (
-            "arn:aws-cn:lambda:cn-north-1:123456789012:function:f", None, "aws-cn", "cn-north-1", "123456789012")),
+        (
+            "arn:aws-cn:lambda:cn-north-1:123456789012:function:f",
+            ("arn:aws-cn:lambda:cn-north-1:123456789012:function:f", None, "aws-cn", "cn-north-1", "123456789012"),
+        ),
     ],
 )
 def test_parse_function_ref_reads_what_aws_reads(function_name, expected):
@@ -130,8 +135,13 @@ def test_function_arn_in_message_reads_the_arn_aws_names():
 @pytest.mark.parametrize(
     "slot, arn",
     [
-        ("on_success", SQS), ("on_success", SNS), ("on_success", BUS), ("on_success", FN),
-        ("on_success", FN + ":live"), ("on_failure", SQS), ("on_failure", BUCKET),
+        ("on_success", SQS),
+        ("on_success", SNS),
+        ("on_success", BUS),
+        ("on_success", FN),
+        ("on_success", FN + ":live"),
+        ("on_failure", SQS),
+        ("on_failure", BUCKET),
         ("on_failure", "arn:aws-cn:sqs:cn-north-1:123456789012:q"),
         # AWS's partition pattern is aws[a-zA-Z0-9-]*: a partition it adds later is accepted.
         ("on_failure", "arn:awsx:sqs:us-east-1:123456789012:q"),
@@ -218,8 +228,12 @@ def test_from_api_tolerates_a_missing_destination_config():
 
 
 def params(**kwargs):
-    base = {"maximum_retry_attempts": None, "maximum_event_age_in_seconds": None,
-            "destination_config": None, "purge_destinations": True}
+    base = {
+        "maximum_retry_attempts": None,
+        "maximum_event_age_in_seconds": None,
+        "destination_config": None,
+        "purge_destinations": True,
+    }
     base.update(kwargs)
     return base
 
@@ -274,14 +288,21 @@ def test_removing_the_last_destination_leaves_an_empty_config():
     assert eic.to_api(desired) == {"DestinationConfig": {"OnSuccess": {}, "OnFailure": {}}}
 
 
-@pytest.mark.parametrize("text, expected", [
-    (SQS, ("aws", "sqs", "us-east-1", "123456789012", "failed")),
-    (BUCKET, ("aws", "s3", None, None, "my-failures")),
-    (FN + ":live", ("aws", "lambda", "us-east-1", "123456789012", "function:sink:live")),
-    ("arn:awsx:sqs:us-east-1:123456789012:q", ("awsx", "sqs", "us-east-1", "123456789012", "q")),
-    (SQS + "\n", None), ("x" + SQS, None), ("arn:aws:sqs:us-east-1:1234:q", None), ("", None), (None, None),
-    ("arn:aws:sqs:us-east-1:123456789012:" + "q" * 320, None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (SQS, ("aws", "sqs", "us-east-1", "123456789012", "failed")),
+        (BUCKET, ("aws", "s3", None, None, "my-failures")),
+        (FN + ":live", ("aws", "lambda", "us-east-1", "123456789012", "function:sink:live")),
+        ("arn:awsx:sqs:us-east-1:123456789012:q", ("awsx", "sqs", "us-east-1", "123456789012", "q")),
+        (SQS + "\n", None),
+        ("x" + SQS, None),
+        ("arn:aws:sqs:us-east-1:1234:q", None),
+        ("", None),
+        (None, None),
+        ("arn:aws:sqs:us-east-1:123456789012:" + "q" * 320, None),
+    ],
+)
 def test_parse_arn_is_anchored_at_both_ends(text, expected):
     parsed = eic.parse_arn(text)
     assert (tuple(parsed) if parsed else None) == expected
@@ -290,16 +311,19 @@ def test_parse_arn_is_anchored_at_both_ends(text, expected):
 OWN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
 
 
-@pytest.mark.parametrize("destination, is_self", [
-    (OWN, True),
-    (OWN + ":live", True),
-    (OWN + ":$LATEST", True),
-    ("arn:aws:lambda:us-west-2:123456789012:function:my-fn", False),  # same name, another region
-    ("arn:aws:lambda:us-east-1:210987654321:function:my-fn", False),  # same name, another account
-    ("arn:aws-cn:lambda:us-east-1:123456789012:function:my-fn", False),
-    ("arn:aws:lambda:us-east-1:123456789012:function:my-fn-sink", False),
-    (SQS, False),
-])
+@pytest.mark.parametrize(
+    "destination, is_self",
+    [
+        (OWN, True),
+        (OWN + ":live", True),
+        (OWN + ":$LATEST", True),
+        ("arn:aws:lambda:us-west-2:123456789012:function:my-fn", False),  # same name, another region
+        ("arn:aws:lambda:us-east-1:210987654321:function:my-fn", False),  # same name, another account
+        ("arn:aws-cn:lambda:us-east-1:123456789012:function:my-fn", False),
+        ("arn:aws:lambda:us-east-1:123456789012:function:my-fn-sink", False),
+        (SQS, False),
+    ],
+)
 def test_self_destinations_compare_full_identity(destination, is_self):
     settings = {"destination_config": {"on_failure": {"destination": destination}, "on_success": None}}
     assert eic.self_destinations(OWN + ":prod", settings) == (["on_failure"] if is_self else [])
@@ -317,14 +341,19 @@ def test_check_not_self_without_a_known_arn_checks_nothing():
 
 
 def test_no_op_merge_equals_current_settings():
-    same = params(maximum_retry_attempts=1, destination_config={"on_success": {"destination": SNS},
-                                                                "on_failure": {"destination": SQS}})
+    same = params(
+        maximum_retry_attempts=1,
+        destination_config={"on_success": {"destination": SNS}, "on_failure": {"destination": SQS}},
+    )
     assert eic.merge_settings(CURRENT, same) == eic.settings_of(CURRENT)
 
 
 def test_to_api_sends_complete_config_and_clears_unlisted_slots():
-    settings = {"maximum_retry_attempts": 0, "maximum_event_age_in_seconds": None,
-                "destination_config": {"on_failure": {"destination": SQS}}}
+    settings = {
+        "maximum_retry_attempts": 0,
+        "maximum_event_age_in_seconds": None,
+        "destination_config": {"on_failure": {"destination": SQS}},
+    }
     assert eic.to_api(settings) == {
         "MaximumRetryAttempts": 0,
         "DestinationConfig": {"OnSuccess": {}, "OnFailure": {"Destination": SQS}},

@@ -26,20 +26,23 @@ def allow(principal=None, action="sqs:SendMessage", resource=QUEUE, **extra):
     return dict(statement, **extra)
 
 
-@pytest.mark.parametrize("statement, decision", [
-    (allow(), rp.ALLOW),
-    (allow(action="SQS:send*"), rp.ALLOW),  # actions match case-insensitively, with wildcards
-    (allow(action=["sns:Publish", "sqs:*"]), rp.ALLOW),
-    (allow(resource="arn:aws:sqs:us-east-1:123456789012:*"), rp.ALLOW),
-    (allow(resource=None), rp.ALLOW),  # no Resource: the policy's own resource
-    (allow(principal="*"), rp.ALLOW),
-    (allow(principal={"AWS": "arn:aws:iam::123456789012:role/other"}), rp.NONE),
-    (allow(principal={"Service": "sns.amazonaws.com"}), rp.NONE),
-    (allow(action="sqs:ReceiveMessage"), rp.NONE),
-    (allow(resource="arn:aws:sqs:us-east-1:123456789012:other"), rp.NONE),
-    (allow(Condition={"Bool": {"aws:SecureTransport": "true"}}), rp.UNDECIDED),
-    (dict(allow(), NotResource="x"), rp.UNDECIDED),
-])
+@pytest.mark.parametrize(
+    "statement, decision",
+    [
+        (allow(), rp.ALLOW),
+        (allow(action="SQS:send*"), rp.ALLOW),  # actions match case-insensitively, with wildcards
+        (allow(action=["sns:Publish", "sqs:*"]), rp.ALLOW),
+        (allow(resource="arn:aws:sqs:us-east-1:123456789012:*"), rp.ALLOW),
+        (allow(resource=None), rp.ALLOW),  # no Resource: the policy's own resource
+        (allow(principal="*"), rp.ALLOW),
+        (allow(principal={"AWS": "arn:aws:iam::123456789012:role/other"}), rp.NONE),
+        (allow(principal={"Service": "sns.amazonaws.com"}), rp.NONE),
+        (allow(action="sqs:ReceiveMessage"), rp.NONE),
+        (allow(resource="arn:aws:sqs:us-east-1:123456789012:other"), rp.NONE),
+        (allow(Condition={"Bool": {"aws:SecureTransport": "true"}}), rp.UNDECIDED),
+        (dict(allow(), NotResource="x"), rp.UNDECIDED),
+    ],
+)
 def test_same_account_decision_with_identity_silent(statement, decision):
     assert rp.decide(rp.NONE, policy(statement), ROLE, "sqs:SendMessage", QUEUE, "123456789012") == decision
 
@@ -56,13 +59,16 @@ def test_explicit_deny_of_the_identity_policies_wins():
     assert rp.decide(rp.DENY, policy(allow(principal="*")), ROLE, "sqs:SendMessage", QUEUE, None) == rp.DENY
 
 
-@pytest.mark.parametrize("identity, principal, decision", [
-    (rp.ALLOW, {"AWS": ROLE}, rp.ALLOW),
-    (rp.ALLOW, {"AWS": "123456789012"}, rp.ALLOW),
-    (rp.ALLOW, {"AWS": "arn:aws:iam::123456789012:root"}, rp.ALLOW),
-    (rp.NONE, {"AWS": ROLE}, rp.NONE),  # across accounts both sides must allow
-    (rp.ALLOW, {"AWS": "arn:aws:iam::999999999999:root"}, rp.NONE),
-])
+@pytest.mark.parametrize(
+    "identity, principal, decision",
+    [
+        (rp.ALLOW, {"AWS": ROLE}, rp.ALLOW),
+        (rp.ALLOW, {"AWS": "123456789012"}, rp.ALLOW),
+        (rp.ALLOW, {"AWS": "arn:aws:iam::123456789012:root"}, rp.ALLOW),
+        (rp.NONE, {"AWS": ROLE}, rp.NONE),  # across accounts both sides must allow
+        (rp.ALLOW, {"AWS": "arn:aws:iam::999999999999:root"}, rp.NONE),
+    ],
+)
 def test_another_accounts_resource_needs_both(identity, principal, decision):
     other = "arn:aws:sqs:us-east-1:210987654321:q"
     text = policy(allow(principal=principal, resource=other))

@@ -45,12 +45,15 @@ FULL = api_config(retry=1, age=600, on_success=SNS, on_failure=SQS)
 
 def test_no_op_makes_exactly_one_read_and_no_write(stubber, run_module):
     expect_get(stubber, FULL)
-    result = run_module(module, {
-        "function_name": "my-fn",
-        "maximum_retry_attempts": 1,
-        "maximum_event_age_in_seconds": 600,
-        "destination_config": {"on_success": {"destination": SNS}, "on_failure": {"destination": SQS}},
-    })
+    result = run_module(
+        module,
+        {
+            "function_name": "my-fn",
+            "maximum_retry_attempts": 1,
+            "maximum_event_age_in_seconds": 600,
+            "destination_config": {"on_success": {"destination": SNS}, "on_failure": {"destination": SQS}},
+        },
+    )
     stubber.assert_no_pending_responses()
     assert result["changed"] is False
     assert result["event_invoke_config"]["maximum_retry_attempts"] == 1
@@ -84,8 +87,13 @@ def test_create_puts_the_given_settings(stubber, run_module):
 def test_update_sends_the_complete_merged_config(stubber, run_module):
     # Put replaces the whole config: what the task does not mention must be sent again.
     expect_get(stubber, FULL)
-    expect_put(stubber, api_config(retry=0, age=600, on_success=SNS, on_failure=SQS),
-               MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(SNS, SQS))
+    expect_put(
+        stubber,
+        api_config(retry=0, age=600, on_success=SNS, on_failure=SQS),
+        MaximumRetryAttempts=0,
+        MaximumEventAgeInSeconds=600,
+        DestinationConfig=destinations(SNS, SQS),
+    )
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0}, diff=True)
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
@@ -96,8 +104,13 @@ def test_update_sends_the_complete_merged_config(stubber, run_module):
 
 def test_destination_swap_with_purge_clears_the_unlisted_slot(stubber, run_module):
     expect_get(stubber, FULL)
-    expect_put(stubber, api_config(retry=1, age=600, on_failure=BUS),
-               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(None, BUS))
+    expect_put(
+        stubber,
+        api_config(retry=1, age=600, on_failure=BUS),
+        MaximumRetryAttempts=1,
+        MaximumEventAgeInSeconds=600,
+        DestinationConfig=destinations(None, BUS),
+    )
     result = run_module(module, {"function_name": "my-fn", "destination_config": {"on_failure": {"destination": BUS}}})
     stubber.assert_no_pending_responses()
     assert result["event_invoke_config"]["destination_config"] == {"on_failure": {"destination": BUS}}
@@ -105,18 +118,30 @@ def test_destination_swap_with_purge_clears_the_unlisted_slot(stubber, run_modul
 
 def test_destination_change_without_purge_keeps_the_other_slot(stubber, run_module):
     expect_get(stubber, FULL)
-    expect_put(stubber, api_config(retry=1, age=600, on_success=SNS, on_failure=BUS),
-               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(SNS, BUS))
-    result = run_module(module, {"function_name": "my-fn", "purge_destinations": False,
-                                 "destination_config": {"on_failure": {"destination": BUS}}})
+    expect_put(
+        stubber,
+        api_config(retry=1, age=600, on_success=SNS, on_failure=BUS),
+        MaximumRetryAttempts=1,
+        MaximumEventAgeInSeconds=600,
+        DestinationConfig=destinations(SNS, BUS),
+    )
+    result = run_module(
+        module,
+        {
+            "function_name": "my-fn",
+            "purge_destinations": False,
+            "destination_config": {"on_failure": {"destination": BUS}},
+        },
+    )
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
 
 
 def test_check_mode_create_never_writes_and_predicts_the_arn(stubber, run_module):
     expect_get_missing(stubber, qualifier="prod", Qualifier="prod")
-    result = run_module(module, {"function_name": "my-fn:prod", "maximum_event_age_in_seconds": 60},
-                        check_mode=True, diff=True)
+    result = run_module(
+        module, {"function_name": "my-fn:prod", "maximum_event_age_in_seconds": 60}, check_mode=True, diff=True
+    )
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
     assert result["event_invoke_config"]["function_arn"] == ARN + ":prod"
@@ -140,13 +165,16 @@ def test_check_mode_no_op_reports_no_change(stubber, run_module):
     assert result["changed"] is False
 
 
-@pytest.mark.parametrize("function_name, qualifier, request_", [
-    ("my-fn", "$LATEST", {"FunctionName": "my-fn", "Qualifier": "$LATEST"}),
-    ("my-fn:$LATEST", None, {"FunctionName": "my-fn", "Qualifier": "$LATEST"}),
-    ("my-fn:prod", None, {"FunctionName": "my-fn", "Qualifier": "prod"}),
-    (ARN + ":7", None, {"FunctionName": ARN, "Qualifier": "7"}),
-    ("123456789012:function:my-fn", "prod", {"FunctionName": "123456789012:function:my-fn", "Qualifier": "prod"}),
-])
+@pytest.mark.parametrize(
+    "function_name, qualifier, request_",
+    [
+        ("my-fn", "$LATEST", {"FunctionName": "my-fn", "Qualifier": "$LATEST"}),
+        ("my-fn:$LATEST", None, {"FunctionName": "my-fn", "Qualifier": "$LATEST"}),
+        ("my-fn:prod", None, {"FunctionName": "my-fn", "Qualifier": "prod"}),
+        (ARN + ":7", None, {"FunctionName": ARN, "Qualifier": "7"}),
+        ("123456789012:function:my-fn", "prod", {"FunctionName": "123456789012:function:my-fn", "Qualifier": "prod"}),
+    ],
+)
 def test_qualifier_forms_address_the_right_config(stubber, run_module, function_name, qualifier, request_):
     expect_get(stubber, api_config(qualifier=request_["Qualifier"], retry=1), **request_)
     result = run_module(module, {"function_name": function_name, "qualifier": qualifier, "maximum_retry_attempts": 1})
@@ -162,17 +190,23 @@ def test_unqualified_task_on_latest_config_is_no_change(stubber, run_module):
     assert result["event_invoke_config"]["qualifier"] == "$LATEST"
 
 
-@pytest.mark.parametrize("args, fragment", [
-    ({"maximum_retry_attempts": 3}, "maximum_retry_attempts must be between 0 and 2"),
-    ({"maximum_event_age_in_seconds": 59}, "maximum_event_age_in_seconds must be between 60 and 21600"),
-    ({"function_name": "bad name"}, "function_name"),
-    ({"qualifier": "bad/qualifier"}, "qualifier"),
-    ({"function_name": "my-fn:prod", "qualifier": "dev"}, "differs from qualifier"),
-    ({"destination_config": {"on_success": {"destination": "arn:aws:s3:::bucket"}}}, "only as on_failure"),
-    ({"destination_config": {"on_failure": {"destination": "not-an-arn"}}}, "destination_config.on_failure.destination"),
-    ({"destination_config": {"on_failure": {}}}, "destination"),
-    ({"destination_config": {"on_failure": {"destination": SQS, "extra": 1}}}, "extra"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        ({"maximum_retry_attempts": 3}, "maximum_retry_attempts must be between 0 and 2"),
+        ({"maximum_event_age_in_seconds": 59}, "maximum_event_age_in_seconds must be between 60 and 21600"),
+        ({"function_name": "bad name"}, "function_name"),
+        ({"qualifier": "bad/qualifier"}, "qualifier"),
+        ({"function_name": "my-fn:prod", "qualifier": "dev"}, "differs from qualifier"),
+        ({"destination_config": {"on_success": {"destination": "arn:aws:s3:::bucket"}}}, "only as on_failure"),
+        (
+            {"destination_config": {"on_failure": {"destination": "not-an-arn"}}},
+            "destination_config.on_failure.destination",
+        ),
+        ({"destination_config": {"on_failure": {}}}, "destination"),
+        ({"destination_config": {"on_failure": {"destination": SQS, "extra": 1}}}, "extra"),
+    ],
+)
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_bad_input_fails_before_any_call(stubber, run_module, args, fragment, check_mode):
     # Nothing is queued: any AWS call would fail the run with a Stubber error instead.
@@ -224,26 +258,40 @@ def test_absent_in_check_mode_never_deletes(stubber, run_module):
 
 def test_absent_when_deleted_between_read_and_delete_succeeds(stubber, run_module):
     expect_get(stubber, FULL)
-    stubber.add_client_error("delete_function_event_invoke_config", service_error_code="ResourceNotFoundException",
-                             http_status_code=404, expected_params={"FunctionName": "my-fn"})
+    stubber.add_client_error(
+        "delete_function_event_invoke_config",
+        service_error_code="ResourceNotFoundException",
+        http_status_code=404,
+        expected_params={"FunctionName": "my-fn"},
+    )
     result = run_module(module, {"function_name": "my-fn", "state": "absent"})
     assert result["changed"] is True
     assert "failed" not in result
 
 
-@pytest.mark.parametrize("code, status, message, hint", [
-    ("ResourceNotFoundException", 404, "AWS said no", "the function, version or alias does not exist"),
-    ("InvalidParameterValueException", 400, "The function execution role does not have permissions to call SendMessage",
-     "execution role may send to it"),
-    ("InvalidParameterValueException", 400, "AWS said no", None),
-    ("AccessDeniedException", 403, "AWS said no", "not allowed"),
-])
+@pytest.mark.parametrize(
+    "code, status, message, hint",
+    [
+        ("ResourceNotFoundException", 404, "AWS said no", "the function, version or alias does not exist"),
+        (
+            "InvalidParameterValueException",
+            400,
+            "The function execution role does not have permissions to call SendMessage",
+            "execution role may send to it",
+        ),
+        ("InvalidParameterValueException", 400, "AWS said no", None),
+        ("AccessDeniedException", 403, "AWS said no", "not allowed"),
+    ],
+)
 def test_put_errors_become_actionable_failures(stubber, run_module, code, status, message, hint):
     expect_get(stubber, api_config(qualifier="live", retry=1), Qualifier="live")
-    stubber.add_client_error("put_function_event_invoke_config", service_error_code=code, http_status_code=status,
-                             service_message=message)
-    result = run_module(module, {"function_name": "my-fn", "qualifier": "live", "maximum_retry_attempts": 0,
-                                 "iam_propagation_timeout": 0})
+    stubber.add_client_error(
+        "put_function_event_invoke_config", service_error_code=code, http_status_code=status, service_message=message
+    )
+    result = run_module(
+        module,
+        {"function_name": "my-fn", "qualifier": "live", "maximum_retry_attempts": 0, "iam_propagation_timeout": 0},
+    )
     stubber.assert_no_pending_responses()
     assert result["failed"] is True
     assert result["msg"].startswith("Failed to put event invoke config of my-fn:live")
@@ -257,16 +305,18 @@ def test_put_errors_become_actionable_failures(stubber, run_module, code, status
 
 
 def test_get_errors_other_than_not_found_fail(stubber, run_module):
-    stubber.add_client_error("get_function_event_invoke_config", service_error_code="AccessDeniedException",
-                             http_status_code=403)
+    stubber.add_client_error(
+        "get_function_event_invoke_config", service_error_code="AccessDeniedException", http_status_code=403
+    )
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
     assert result["failed"] is True
     assert result["msg"].startswith("Failed to get event invoke config of my-fn")
 
 
 def test_throttled_read_is_retried(stubber, run_module):
-    stubber.add_client_error("get_function_event_invoke_config", service_error_code="TooManyRequestsException",
-                             http_status_code=429)
+    stubber.add_client_error(
+        "get_function_event_invoke_config", service_error_code="TooManyRequestsException", http_status_code=429
+    )
     expect_get(stubber, FULL)
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 1})
     stubber.assert_no_pending_responses()
@@ -277,10 +327,16 @@ def test_throttled_read_is_retried(stubber, run_module):
 def test_concurrent_update_conflict_is_retried(stubber, run_module):
     expect_get(stubber, FULL)
     for dummy in range(2):
-        stubber.add_client_error("put_function_event_invoke_config", service_error_code="ResourceConflictException",
-                                 http_status_code=409)
-    expect_put(stubber, api_config(retry=2, age=600, on_success=SNS, on_failure=SQS),
-               MaximumRetryAttempts=2, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(SNS, SQS))
+        stubber.add_client_error(
+            "put_function_event_invoke_config", service_error_code="ResourceConflictException", http_status_code=409
+        )
+    expect_put(
+        stubber,
+        api_config(retry=2, age=600, on_success=SNS, on_failure=SQS),
+        MaximumRetryAttempts=2,
+        MaximumEventAgeInSeconds=600,
+        DestinationConfig=destinations(SNS, SQS),
+    )
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 2})
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
@@ -289,8 +345,9 @@ def test_concurrent_update_conflict_is_retried(stubber, run_module):
 
 def test_retries_are_bounded(stubber, run_module):
     for dummy in range(7):
-        stubber.add_client_error("get_function_event_invoke_config", service_error_code="TooManyRequestsException",
-                                 http_status_code=429)
+        stubber.add_client_error(
+            "get_function_event_invoke_config", service_error_code="TooManyRequestsException", http_status_code=429
+        )
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 1})
     stubber.assert_no_pending_responses()
     assert result["failed"] is True
@@ -309,13 +366,21 @@ def test_preflight_runs_nothing_on_a_no_op(stubber, run_module):
 
 def test_preflight_failure_in_check_mode_writes_nothing(stubber, run_module):
     expect_get(stubber, FULL)
-    stubber.service("sqs").add_client_error("get_queue_url", service_error_code="AWS.SimpleQueueService.NonExistentQueue",
-                                            http_status_code=400)
-    stubber.add_response("get_function", {"Configuration": {"Role": "arn:aws:iam::123456789012:role/exec"}},
-                         {"FunctionName": "my-fn"})
-    result = run_module(module, {"function_name": "my-fn", "validate_destinations": True,
-                                 "destination_config": {"on_failure": {"destination": SQS + "-typo"}}},
-                        check_mode=True)
+    stubber.service("sqs").add_client_error(
+        "get_queue_url", service_error_code="AWS.SimpleQueueService.NonExistentQueue", http_status_code=400
+    )
+    stubber.add_response(
+        "get_function", {"Configuration": {"Role": "arn:aws:iam::123456789012:role/exec"}}, {"FunctionName": "my-fn"}
+    )
+    result = run_module(
+        module,
+        {
+            "function_name": "my-fn",
+            "validate_destinations": True,
+            "destination_config": {"on_failure": {"destination": SQS + "-typo"}},
+        },
+        check_mode=True,
+    )
     for each in stubber.services.values():
         each.assert_no_pending_responses()
     assert result["failed"] is True
@@ -333,27 +398,49 @@ def test_preflight_passes_then_writes(stubber, run_module):
         "simulate_principal_policy",
         {"EvaluationResults": [{"EvalActionName": "events:PutEvents", "EvalDecision": "allowed"}]},
     )
-    expect_put(stubber, api_config(retry=1, age=600, on_failure=BUS),
-               MaximumRetryAttempts=1, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(None, BUS))
-    result = run_module(module, {"function_name": "my-fn", "validate_destinations": True,
-                                 "destination_config": {"on_failure": {"destination": BUS}}})
+    expect_put(
+        stubber,
+        api_config(retry=1, age=600, on_failure=BUS),
+        MaximumRetryAttempts=1,
+        MaximumEventAgeInSeconds=600,
+        DestinationConfig=destinations(None, BUS),
+    )
+    result = run_module(
+        module,
+        {
+            "function_name": "my-fn",
+            "validate_destinations": True,
+            "destination_config": {"on_failure": {"destination": BUS}},
+        },
+    )
     for each in stubber.services.values():
         each.assert_no_pending_responses()
     assert result["changed"] is True
 
 
-PERMISSION_MESSAGE = ("The function execution role does not have permissions to call SendMessage on "
-                      "arn:aws:sqs:us-east-1:123456789012:failed")
+PERMISSION_MESSAGE = (
+    "The function execution role does not have permissions to call SendMessage on "
+    "arn:aws:sqs:us-east-1:123456789012:failed"
+)
 
 
 def test_iam_propagation_is_waited_for(stubber, run_module):
     # Two "does not have permissions" answers while the grant propagates, then success.
     expect_get(stubber, FULL)
     for dummy in range(2):
-        stubber.add_client_error("put_function_event_invoke_config", service_error_code="InvalidParameterValueException",
-                                 service_message=PERMISSION_MESSAGE, http_status_code=400)
-    expect_put(stubber, api_config(retry=0, age=600, on_success=SNS, on_failure=SQS),
-               MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600, DestinationConfig=destinations(SNS, SQS))
+        stubber.add_client_error(
+            "put_function_event_invoke_config",
+            service_error_code="InvalidParameterValueException",
+            service_message=PERMISSION_MESSAGE,
+            http_status_code=400,
+        )
+    expect_put(
+        stubber,
+        api_config(retry=0, age=600, on_success=SNS, on_failure=SQS),
+        MaximumRetryAttempts=0,
+        MaximumEventAgeInSeconds=600,
+        DestinationConfig=destinations(SNS, SQS),
+    )
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
@@ -367,8 +454,12 @@ def test_iam_propagation_wait_is_bounded_and_named(stubber, run_module, mocker):
     mocker.patch.object(api.time, "monotonic", side_effect=lambda: now[0])
     expect_get(stubber, FULL)
     for dummy in range(4):
-        stubber.add_client_error("put_function_event_invoke_config", service_error_code="InvalidParameterValueException",
-                                 service_message=PERMISSION_MESSAGE, http_status_code=400)
+        stubber.add_client_error(
+            "put_function_event_invoke_config",
+            service_error_code="InvalidParameterValueException",
+            service_message=PERMISSION_MESSAGE,
+            http_status_code=400,
+        )
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0, "iam_propagation_timeout": 15})
     stubber.assert_no_pending_responses()
     assert result["failed"] is True
@@ -380,9 +471,12 @@ def test_iam_propagation_wait_is_bounded_and_named(stubber, run_module, mocker):
 
 def test_invalid_destination_without_permission_wording_fails_at_once(stubber, run_module):
     expect_get(stubber, FULL)
-    stubber.add_client_error("put_function_event_invoke_config", service_error_code="InvalidParameterValueException",
-                             service_message="The destination ARN arn:aws:sqs:us-east-1:123456789012:x is invalid.",
-                             http_status_code=400)
+    stubber.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="InvalidParameterValueException",
+        service_message="The destination ARN arn:aws:sqs:us-east-1:123456789012:x is invalid.",
+        http_status_code=400,
+    )
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
     stubber.assert_no_pending_responses()
     assert result["failed"] is True

@@ -32,9 +32,11 @@ def test_lists_every_config_across_all_pages(stubber, run_module):
 
 
 def test_items_carry_module_params_that_describe_them(stubber, run_module):
-    stubber.add_response("list_function_event_invoke_configs",
-                         {"FunctionEventInvokeConfigs": [api_config("prod", retry=0, on_failure=SQS)]},
-                         {"FunctionName": ARN, "MaxItems": 50})
+    stubber.add_response(
+        "list_function_event_invoke_configs",
+        {"FunctionEventInvokeConfigs": [api_config("prod", retry=0, on_failure=SQS)]},
+        {"FunctionName": ARN, "MaxItems": 50},
+    )
     result = run_module(module, {"function_name": ARN})
     assert result["event_invoke_configs"][0]["module_params"] == {
         "function_name": ARN,
@@ -52,16 +54,21 @@ def test_function_without_configs_gives_an_empty_list(stubber, run_module):
 
 
 def test_one_qualifier_is_one_read(stubber, run_module):
-    stubber.add_response("get_function_event_invoke_config", api_config("prod", retry=1),
-                         {"FunctionName": "my-fn", "Qualifier": "prod"})
+    stubber.add_response(
+        "get_function_event_invoke_config", api_config("prod", retry=1), {"FunctionName": "my-fn", "Qualifier": "prod"}
+    )
     result = run_module(module, {"function_name": "my-fn:prod"})
     stubber.assert_no_pending_responses()
     assert [config["qualifier"] for config in result["event_invoke_configs"]] == ["prod"]
 
 
 def test_qualifier_without_config_gives_an_empty_list(stubber, run_module):
-    stubber.add_client_error("get_function_event_invoke_config", service_error_code="ResourceNotFoundException",
-                             http_status_code=404, expected_params={"FunctionName": "my-fn", "Qualifier": "7"})
+    stubber.add_client_error(
+        "get_function_event_invoke_config",
+        service_error_code="ResourceNotFoundException",
+        http_status_code=404,
+        expected_params={"FunctionName": "my-fn", "Qualifier": "7"},
+    )
     stubber.add_response("get_function", {}, {"FunctionName": "my-fn", "Qualifier": "7"})
     result = run_module(module, {"function_name": "my-fn", "qualifier": "7"})
     stubber.assert_no_pending_responses()
@@ -69,19 +76,31 @@ def test_qualifier_without_config_gives_an_empty_list(stubber, run_module):
 
 
 def test_missing_function_is_a_clear_failure(stubber, run_module):
-    stubber.add_client_error("list_function_event_invoke_configs", service_error_code="ResourceNotFoundException",
-                             service_message="Function not found", http_status_code=404)
+    stubber.add_client_error(
+        "list_function_event_invoke_configs",
+        service_error_code="ResourceNotFoundException",
+        service_message="Function not found",
+        http_status_code=404,
+    )
     result = run_module(module, {"function_name": "nope"})
     assert result["failed"] is True
-    assert "Failed to list event invoke configs of nope (the function, version or alias does not exist)" in result["msg"]
+    assert (
+        "Failed to list event invoke configs of nope (the function, version or alias does not exist)" in result["msg"]
+    )
 
 
 def test_missing_function_with_qualifier_is_a_clear_failure(stubber, run_module):
-    stubber.add_client_error("get_function_event_invoke_config", service_error_code="ResourceNotFoundException",
-                             http_status_code=404)
+    stubber.add_client_error(
+        "get_function_event_invoke_config", service_error_code="ResourceNotFoundException", http_status_code=404
+    )
     for request in ({"FunctionName": "nope", "Qualifier": "prod"}, {"FunctionName": "nope"}):
-        stubber.add_client_error("get_function", service_error_code="ResourceNotFoundException",
-                                 service_message="Function not found", http_status_code=404, expected_params=request)
+        stubber.add_client_error(
+            "get_function",
+            service_error_code="ResourceNotFoundException",
+            service_message="Function not found",
+            http_status_code=404,
+            expected_params=request,
+        )
     result = run_module(module, {"function_name": "nope:prod"})
     stubber.assert_no_pending_responses()
     assert result["failed"] is True

@@ -85,7 +85,9 @@ def leftovers(endpoint, region, prefix):
     topics = client("sns", endpoint, region).get_paginator("list_topics").paginate().build_full_result()
     buses = client("events", endpoint, region).list_event_buses(NamePrefix=prefix).get("EventBuses", [])
     return {
-        "functions": [f["FunctionName"] for f in functions.get("Functions", []) if f["FunctionName"].startswith(prefix)],
+        "functions": [
+            f["FunctionName"] for f in functions.get("Functions", []) if f["FunctionName"].startswith(prefix)
+        ],
         "roles": [r["RoleName"] for r in roles.get("Roles", []) if r["RoleName"].startswith(prefix)],
         "queues": queues,
         "topics": [t["TopicArn"] for t in topics.get("Topics", []) if t["TopicArn"].split(":")[5].startswith(prefix)],
@@ -114,7 +116,9 @@ def main(action, endpoint, region, function_name, qualifier=None):
             lambda_client.delete_function(FunctionName=function_name)
             return {"deleted": True}
         if action == "list":
-            pages = lambda_client.get_paginator("list_function_event_invoke_configs").paginate(FunctionName=function_name)
+            pages = lambda_client.get_paginator("list_function_event_invoke_configs").paginate(
+                FunctionName=function_name
+            )
             configs = pages.build_full_result().get("FunctionEventInvokeConfigs", [])
             for config in configs:
                 config.pop("LastModified", None)
