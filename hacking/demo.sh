@@ -6,17 +6,31 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap stop_localstack EXIT
 trap 'exit 130' INT TERM
 
-say() { printf '\n\033[1m### %s\033[0m\n' "$*"; }
+# Headings in bold on a terminal, plain when the output goes to a file or a pipe.
+if [ -t 1 ]; then
+    say() { printf '\n\033[1m### %s\033[0m\n' "$*"; }
+else
+    say() { printf '\n### %s\n' "$*"; }
+fi
+
+# step N TITLE COMMAND...: one setup step, with its number and the time it took.
+step() {
+    local number=$1 title=$2 start=$SECONDS
+    shift 2
+    printf '  [%s/4] %s\n' "$number" "$title"
+    "$@"
+    printf '        done in %d s\n' $((SECONDS - start))
+}
 
 playbook() { run_example "$COLLECTIONS" "$@"; }
 
 main() {
     mkdir -p "$WORK" "$TEST_HOME"
-    say "Setting up pinned tools under .tmp/ (first run only)"
-    ensure_controller
-    ensure_amazon_aws
-    sync_collection
-    start_localstack
+    say "Setting up pinned tools under .tmp/ (about 3 minutes the first time, seconds afterwards)"
+    step 1 "Ansible, boto3 and the test tools (about 100 packages, ~90 s the first time)" ensure_controller
+    step 2 "amazon.aws from the pinned ansible wheel (~55 MB download the first time)" ensure_amazon_aws
+    step 3 "this collection into .tmp/" sync_collection
+    step 4 "LocalStack (~500 MB the first time, ~40 s; then it starts on loopback in a few seconds)" start_localstack
 
     say "Creating a function 'orders' with version 1 and alias 'live', a queue, a topic and an event bus"
     "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/demo_resources.py" "$LOCALSTACK_URL"

@@ -11,30 +11,56 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK="${REPO_ROOT}/.tmp"
 REQS="${REPO_ROOT}/hacking/requirements"
 
-TEST_HOME="${WORK}/home"
 LOCALSTACK_VENV="${WORK}/venv-localstack"
 
-# The supported matrix: the oldest and newest ansible-core we test, each with the
-# amazon.aws major that goes with it (taken from the `ansible` wheel that ships it) and
-# the pip ansible-test bootstraps into its venvs. select_core sets, for one of them:
-# CORE, CONTROLLER_PYTHON_VERSION, CONTROLLER_REQUIREMENTS, ANSIBLE_WHEEL_VERSION,
-# ANSIBLE_TEST_PIP_VERSION, CONTROLLER_VENV, COLLECTIONS, COLLECTION_DIR.
-SUPPORTED_CORES="2.19 2.21"
-DEFAULT_CORE=2.19
+# The supported matrix: every ansible-core from the oldest amazon.aws 10 supports to the
+# newest, each on a controller Python it supports, with the amazon.aws taken from the
+# `ansible` wheel that ships it and the pip ansible-test bootstraps into its venvs. The
+# oldest runs with the oldest boto3/botocore (tests/*/constraints.txt). select_core sets,
+# for one of them: CORE, CONTROLLER_PYTHON_VERSION, CONTROLLER_REQUIREMENTS,
+# ANSIBLE_WHEEL_VERSION, ANSIBLE_TEST_PIP_VERSION, SANITY_PYTHONS, CONTROLLER_VENV,
+# COLLECTIONS, COLLECTION_DIR, TEST_HOME.
+SUPPORTED_CORES="2.17 2.18 2.19 2.20 2.21"
+OLDEST_CORE=2.17
+NEWEST_CORE=2.21
+DEFAULT_CORE=2.19 # the tools core: ansible-lint, antsibull-docs, ruff, the demo and the benchmarks
 select_core() {
     CORE=$1
+    CONTROLLER_CONSTRAINTS=
+    SANITY_PYTHONS=controller # module-side Pythons are all checked on the oldest and newest core
     case "$CORE" in
+        2.17)
+            CONTROLLER_PYTHON_VERSION=3.11
+            CONTROLLER_REQUIREMENTS="${REQS}/controller-py311-core217.txt"
+            CONTROLLER_CONSTRAINTS="${REPO_ROOT}/tests/integration/constraints.txt"
+            ANSIBLE_WHEEL_VERSION=12.3.0 # amazon.aws 10.1.2
+            ANSIBLE_TEST_PIP_VERSION=23.1.2
+            SANITY_PYTHONS=all
+            ;;
+        2.18)
+            CONTROLLER_PYTHON_VERSION=3.11
+            CONTROLLER_REQUIREMENTS="${REQS}/controller-py311-core218.txt"
+            ANSIBLE_WHEEL_VERSION=12.3.0 # amazon.aws 10.1.2
+            ANSIBLE_TEST_PIP_VERSION=24.2
+            ;;
         2.19)
             CONTROLLER_PYTHON_VERSION=3.11
             CONTROLLER_REQUIREMENTS="${REQS}/controller-py311-core219.txt"
             ANSIBLE_WHEEL_VERSION=12.3.0 # amazon.aws 10.1.2
             ANSIBLE_TEST_PIP_VERSION=24.2
             ;;
+        2.20)
+            CONTROLLER_PYTHON_VERSION=3.12
+            CONTROLLER_REQUIREMENTS="${REQS}/controller-py312-core220.txt"
+            ANSIBLE_WHEEL_VERSION=12.3.0 # amazon.aws 10.1.2
+            ANSIBLE_TEST_PIP_VERSION=25.2
+            ;;
         2.21)
             CONTROLLER_PYTHON_VERSION=3.13
             CONTROLLER_REQUIREMENTS="${REQS}/controller-py313-core221.txt"
             ANSIBLE_WHEEL_VERSION=14.5.0 # amazon.aws 11.4.0
             ANSIBLE_TEST_PIP_VERSION=25.2
+            SANITY_PYTHONS=all
             ;;
         *)
             echo "unsupported ansible-core ${CORE} (supported: ${SUPPORTED_CORES})" >&2
@@ -44,10 +70,29 @@ select_core() {
     CONTROLLER_VENV="${WORK}/venv-core${CORE//./}"
     COLLECTIONS="${WORK}/core${CORE//./}/collections"
     COLLECTION_DIR="${COLLECTIONS}/ansible_collections/serverless/aws_lambda"
+    # One scratch HOME per core: ansible-test's caches and venvs of two cores never meet,
+    # so stages of different cores can run at once.
+    TEST_HOME="${WORK}/home-core${CORE//./}"
 }
 select_core "$DEFAULT_CORE"
 
 log() { printf '==> %s\n' "$*" >&2; }
+
+# with_heartbeat MESSAGE COMMAND...: run COMMAND, saying every 15 s that it is still at
+# MESSAGE and for how long, so a long first-time install does not look hung.
+with_heartbeat() {
+    local message=$1 start=$SECONDS beat rc
+    shift
+    ( while sleep 15; do printf '    ... %s: %d s so far\n' "$message" $((SECONDS - start)) >&2; done ) &
+    beat=$!
+    set +e
+    "$@"
+    rc=$?
+    set -e
+    kill "$beat" 2>/dev/null
+    wait "$beat" 2>/dev/null || true
+    return "$rc"
+}
 
 find_python() {
     # $1 = X.Y; prefers pyenv's real interpreter over its shims (which break ansible-test).
@@ -80,14 +125,22 @@ ensure_venv() {
         return 0
     fi
     python=$(find_python "$version")
-    log "creating ${dir#"${REPO_ROOT}"/} with ${python}"
+    local packages
+    packages=$(cat "$@" | grep -cE '^[A-Za-z0-9]')
+    log "creating ${dir#"${REPO_ROOT}"/} with ${python}: ${packages} pinned packages (first run only; about 1 s each)"
     rm -rf "$dir"
     "$python" -m venv "$dir"
     local args=()
     local req
-    for req in "$@"; do args+=(-r "$req"); done
+    for req in "$@"; do
+        case $req in
+            *constraints.txt) args+=(-c "$req") ;;
+            *) args+=(-r "$req") ;;
+        esac
+    done
     # pipefail makes pip's own status the pipeline's; the grep only drops noise.
-    if ! "${dir}/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" 2>&1 |
+    if ! with_heartbeat "installing into ${dir#"${REPO_ROOT}"/}" \
+        "${dir}/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" 2>&1 |
         { grep -v "is ignored: it is neither a file nor a directory" || true; } >&2; then
         echo "pip install into ${dir} failed" >&2
         rm -rf "$dir"
@@ -99,7 +152,11 @@ ensure_venv() {
 
 # ensure_controller: the selected core's tool venv, first on PATH.
 ensure_controller() {
-    ensure_venv "$CONTROLLER_VENV" "$CONTROLLER_PYTHON_VERSION" "$CONTROLLER_REQUIREMENTS" || return 1
+    # The pinned set, plus the inputs ansible-test's --requirements would install (they are
+    # in the pinned set already; listing them keeps the two from drifting apart).
+    ensure_venv "$CONTROLLER_VENV" "$CONTROLLER_PYTHON_VERSION" "$CONTROLLER_REQUIREMENTS" \
+        "${REPO_ROOT}/tests/unit/requirements.txt" "${REPO_ROOT}/tests/integration/requirements.txt" \
+        ${CONTROLLER_CONSTRAINTS:+"$CONTROLLER_CONSTRAINTS"} || return 1
     PATH="${CONTROLLER_VENV}/bin:${BASE_PATH:=$PATH}"
     export PATH
 }
@@ -125,11 +182,14 @@ ensure_amazon_aws() {
     [ -f "$stamp" ] && [ -f "${target}/MANIFEST.json" ] && return 0
     log "extracting amazon.aws from ansible==${ANSIBLE_WHEEL_VERSION}"
     mkdir -p "${WORK}/downloads"
-    "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps --disable-pip-version-check \
-        -d "${WORK}/downloads" "ansible==${ANSIBLE_WHEEL_VERSION}" 2>&1 | grep -v "is ignored" >&2 || true
-    rm -rf "$target" "${WORK}/wheel"
+    local scratch="${WORK}/wheel-core${CORE//./}"
+    # Cores share the download; stages of two cores may get here at once.
+    flock "${WORK}/downloads/.lock" "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps \
+        --disable-pip-version-check -d "${WORK}/downloads" "ansible==${ANSIBLE_WHEEL_VERSION}" 2>&1 |
+        grep -v "is ignored" >&2 || true
+    rm -rf "$target" "$scratch"
     if ! "${CONTROLLER_VENV}/bin/python" - "${WORK}/downloads/ansible-${ANSIBLE_WHEEL_VERSION}-py3-none-any.whl" \
-        "${WORK}/wheel" <<'EOF'
+        "$scratch" <<'EOF'
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as wheel:
     members = [n for n in wheel.namelist() if n.startswith("ansible_collections/amazon/aws/")]
@@ -140,8 +200,8 @@ EOF
         return 1
     fi
     mkdir -p "$(dirname "$target")"
-    mv "${WORK}/wheel/ansible_collections/amazon/aws" "$target" || return 1
-    rm -rf "${WORK}/wheel"
+    mv "${scratch}/ansible_collections/amazon/aws" "$target" || return 1
+    rm -rf "$scratch"
     touch "$stamp"
 }
 
@@ -232,7 +292,7 @@ stop_localstack() {
 # start_fault_proxy: the recording, fault-injecting proxy in front of LocalStack (for the
 # fault tests); sets FAULT_PROXY_PID and FAULT_PROXY_URL. stop_fault_proxy stops it.
 start_fault_proxy() {
-    local port_file="${WORK}/fault-proxy.port"
+    local port_file="${WORK}/fault-proxy-core${CORE//./}.port"
     rm -f "$port_file"
     "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/aws_proxy.py" "$LOCALSTACK_URL" "$port_file" &
     FAULT_PROXY_PID=$!

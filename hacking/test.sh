@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # `make test`: set up pinned tools, then run every stage and end with one summary line.
 #
-# Per supported ansible-core (2.19 on Python 3.11, 2.21 on Python 3.13): sanity (every
-# module-side Python present), units, integration. Once, on the oldest core: the main target
-# under a second account with a session token (accounts), ansible-lint, docs, release. Integration and release share one LocalStack on loopback, stopped when
-# the run ends.
+# Per supported ansible-core (2.17 to 2.21, see select_core in lib.sh): sanity (every
+# module-side Python present on the oldest and newest core, the controller's on the others)
+# and units. Integration on the oldest core (with the oldest boto3/botocore) and on the newest
+# (under a second LocalStack account, with a session token, then a check that nothing is
+# left behind there). Once, on the tools core: ansible-lint, ruff, docs, release (build,
+# galaxy-importer, ansible-builder introspect, install the tarball and run the examples).
+# Integration and release share one LocalStack on loopback, stopped when the run ends.
 #
-#   STAGES="units-2.19 sanity-2.21" make test      run a subset
+# Without STAGES, the stages run in two lanes side by side (the machines have 2 cores), each
+# stage's output in .tmp/logs/STAGE.log, printed in full when the stage fails.
+#
+#   STAGES="units-2.19 sanity-2.21" make test      run a subset, one after the other, output shown
 #   INTEGRATION_TARGETS=lambda_event_invoke_config_info STAGES=integration-2.19 make test
 #   tests/integration/cloud-config-aws.ini present: the integration stages run against the
 #   account or endpoint it names (no LocalStack), leaving out emulator_only targets.
@@ -14,44 +20,57 @@
 # shellcheck source=hacking/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-default_stages() {
-    local core
-    for core in $SUPPORTED_CORES; do
-        printf 'sanity-%s units-%s integration-%s ' "$core" "$core" "$core"
-    done
-    echo "accounts lint docs release"
-}
-STAGES=${STAGES:-$(default_stages)}
-PASSED=0
-FAILED=0
-FAILED_NAMES=()
-TIMES=()
+# The default plan, balanced by measured stage times (docs in README, "Developing").
+DEFAULT_LANES=(
+    "sanity-2.17 units-2.17 integration-2.17 sanity-2.18 units-2.18 sanity-2.19 units-2.19 lint docs"
+    "sanity-2.20 units-2.20 sanity-2.21 units-2.21 integration-2.21 release"
+)
+RESULTS="${WORK}/results"
+LOGS="${WORK}/logs"
+LANE_PIDS=()
 
-trap stop_servers EXIT
+cleanup() {
+    local pid
+    for pid in "${LANE_PIDS[@]}"; do
+        kill -- "-${pid}" 2>/dev/null || true
+    done
+    stop_servers
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# run_stage NAME: runs stage_BASE for NAME = BASE[-CORE], records its result and time,
-# never aborts the run.
+# run_stage NAME [LOG]: runs stage_BASE for NAME = BASE[-CORE] in a subshell, its output to
+# LOG when given, and records its result and time in $RESULTS/NAME; never aborts the run.
 run_stage() {
-    local name=$1 base core start rc
+    local name=$1 log_file=${2:-} base core start rc
     base=${name%%-*}
     core=$DEFAULT_CORE
     [ "$base" != "$name" ] && core=${name#*-}
-    log "stage ${name}"
-    start=$(date +%s)
+    start=$SECONDS
     set +e
-    (prepare_core "$core" && "stage_${base}")
+    if [ -n "$log_file" ]; then
+        (prepare_core "$core" && "stage_${base}") >"$log_file" 2>&1
+    else
+        log "stage ${name}"
+        (prepare_core "$core" && "stage_${base}")
+    fi
     rc=$?
     set -e
-    local took=$(($(date +%s) - start))
+    local took=$((SECONDS - start))
     if [ "$rc" -eq 0 ]; then
-        PASSED=$((PASSED + 1))
-        TIMES+=("${name}: passed in ${took}s")
+        echo "${name}: passed in ${took}s" >"${RESULTS}/${name}"
     else
-        FAILED=$((FAILED + 1))
-        FAILED_NAMES+=("$name")
-        TIMES+=("${name}: FAILED (exit ${rc}) in ${took}s")
+        echo "${name}: FAILED (exit ${rc}) in ${took}s" >"${RESULTS}/${name}"
     fi
+    [ -z "$log_file" ] || log "$(cat "${RESULTS}/${name}")"
+}
+
+# run_lane "STAGE..." : the stages one after the other, each into its log.
+run_lane() {
+    local stage
+    for stage in $1; do
+        run_stage "$stage" "${LOGS}/${stage}.log"
+    done
 }
 
 in_collection() { (cd "$COLLECTION_DIR" && HOME="$TEST_HOME" "$@"); }
@@ -70,9 +89,13 @@ python_links() {
 
 stage_sanity() {
     ensure_get_pip
-    local pythons
-    pythons=$(python_links)
-    in_collection env PATH="${pythons}:${PATH}" ansible-test sanity --color no
+    if [ "$SANITY_PYTHONS" = all ]; then
+        local pythons
+        pythons=$(python_links)
+        in_collection env PATH="${pythons}:${PATH}" ansible-test sanity --color no
+    else
+        in_collection ansible-test sanity --python "$CONTROLLER_PYTHON_VERSION" --color no
+    fi
 }
 
 stage_units() {
@@ -80,8 +103,10 @@ stage_units() {
 }
 
 stage_lint() {
-    # ansible-lint's production profile, on the collection tree (so its plugins load).
-    in_collection env ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ansible-lint --profile production --nocolor
+    # ansible-lint's production profile, on the collection tree (so its plugins load), and
+    # amazon.aws's code style (ruff, configured in pyproject.toml).
+    in_collection env ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ansible-lint --profile production --nocolor || return 1
+    (cd "$REPO_ROOT" && ruff format --check . && ruff check .)
 }
 
 stage_docs() {
@@ -113,6 +138,13 @@ run_integration() {
     return "$rc"
 }
 
+# On the newest core the targets run under a second account, with a session token:
+# LocalStack puts everything in the account of a 12-digit access key ID, so one LocalStack
+# shows that the targets assume nothing of the emulator's own account, and that they clean
+# up after themselves there.
+SECOND_ACCOUNT=222233334444
+SECOND_ACCOUNT_TOKEN="session-token-of-${SECOND_ACCOUNT}"
+
 stage_integration() {
     local targets
     # shellcheck disable=SC2206  # INTEGRATION_TARGETS is a list of target names
@@ -121,28 +153,33 @@ stage_integration() {
         # The user's own account or endpoint (copied in by sync_collection): no emulator.
         log "integration: using ${USER_CLOUD_CONFIG#"${REPO_ROOT}"/} as it is"
         [ ${#targets[@]} -gt 0 ] || targets=(--exclude emulator_only/)
-    else
-        [ -n "${LOCALSTACK_URL:-}" ] || { echo "integration: LocalStack is not running" >&2; return 1; }
-        write_cloud_config || return 1
+        run_integration "${WORK}/integration-${CORE}.log" "${targets[@]}"
+        return
     fi
-    run_integration "${WORK}/integration-${CORE}.log" "${targets[@]}"
+    [ -n "${LOCALSTACK_URL:-}" ] || { echo "integration: LocalStack is not running" >&2; return 1; }
+    # This stage's own fault proxy, so that two cores' fault targets never share one.
+    trap stop_fault_proxy EXIT
+    start_fault_proxy || return 1
+    if [ "$CORE" = "$NEWEST_CORE" ]; then
+        log "integration: account ${SECOND_ACCOUNT}, with a session token"
+        write_cloud_config "$SECOND_ACCOUNT" "$SECOND_ACCOUNT_TOKEN" || return 1
+        run_integration "${WORK}/integration-${CORE}.log" "${targets[@]}" || return 1
+        nothing_left_behind "$SECOND_ACCOUNT" "$SECOND_ACCOUNT_TOKEN"
+    else
+        write_cloud_config || return 1
+        run_integration "${WORK}/integration-${CORE}.log" "${targets[@]}"
+    fi
 }
 
-# A second account, with a session token: LocalStack puts everything in the account of a
-# 12-digit access key ID, so one LocalStack shows that the main target assumes nothing of
-# the emulator's own account, and that it cleans up after itself there.
-SECOND_ACCOUNT=222233334444
-stage_accounts() {
-    [ -n "${LOCALSTACK_URL:-}" ] || { echo "accounts: LocalStack is not running" >&2; return 1; }
-    local token="session-token-of-${SECOND_ACCOUNT}" left
-    write_cloud_config "$SECOND_ACCOUNT" "$token" || return 1
-    run_integration "${WORK}/accounts.log" lambda_event_invoke_config || return 1
-    left=$(AWS_ACCESS_KEY_ID=$SECOND_ACCOUNT AWS_SECRET_ACCESS_KEY=localstack-dummy-secret-key AWS_SESSION_TOKEN=$token \
+# nothing_left_behind ACCOUNT TOKEN: no role, queue, topic or bus of the targets is left in
+# the account. LocalStack without Docker cannot delete a function (DeleteFunction answers
+# 500 "Unable to find version manager"): functions are reported, not counted.
+nothing_left_behind() {
+    local left
+    left=$(AWS_ACCESS_KEY_ID=$1 AWS_SECRET_ACCESS_KEY=localstack-dummy-secret-key AWS_SESSION_TOKEN=$2 \
         "${CONTROLLER_VENV}/bin/python" "${COLLECTION_DIR}/tests/integration/targets/setup_lambda_function/files/aws_config.py" \
         leftovers "$LOCALSTACK_URL" us-east-1 ansible-test) || return 1
-    echo "left behind in account ${SECOND_ACCOUNT}: ${left}"
-    # LocalStack without Docker cannot delete a function (DeleteFunction answers 500 "Unable to
-    # find version manager"): functions are reported, everything else must be gone.
+    echo "left behind in account $1: ${left}"
     "${CONTROLLER_VENV}/bin/python" - "$left" <<'EOF'
 import json
 import sys
@@ -153,20 +190,53 @@ sys.exit(1 if any(left.values()) else 0)
 EOF
 }
 
+# What Galaxy's importer may say about the tarball: it unpacks the collection alone, so
+# ansible-doc cannot resolve amazon.aws's doc fragments. Anything else fails the stage.
+KNOWN_IMPORTER_ERROR='Error running ansible-doc.*unknown doc_fragment\(s\) in file [^:]*: (amazon\.aws\.[a-z0-9_.]+(, )?)+$'
+
 stage_release() {
-    # Build the tarball a user installs, check it carries no scratch, install it into an
-    # empty collections path (amazon.aws supplied locally) and run the examples from there.
+    # Build the tarball a user installs, check it carries no scratch or credentials, run
+    # Galaxy's importer and ansible-builder's introspection on it, install it into an empty
+    # collections path (amazon.aws supplied locally) and run the examples from there.
     [ -n "${LOCALSTACK_URL:-}" ] || { echo "release: LocalStack is not running" >&2; return 1; }
-    local dist="${WORK}/dist" installed="${WORK}/installed" tarball
+    local dist="${WORK}/dist" installed="${WORK}/installed" tools="${WORK}/venv-release-tools" tarball
     rm -rf "$dist" "$installed"
-    mkdir -p "$dist" "${installed}/ansible_collections/amazon"
+    mkdir -p "$dist" "${installed}/ansible_collections"
     in_collection ansible-galaxy collection build --output-path "$dist" || return 1
     tarball=$(ls "$dist"/serverless-aws_lambda-*.tar.gz)
     if tar -tzf "$tarball" | grep -E '(^|/)(tests/output|\.tmp|\.git|hacking|\.ci)(/|$)|__pycache__|cloud-config-aws'; then
         echo "release: the tarball carries scratch files or credentials (above)" >&2
         return 1
     fi
+    ensure_venv "$tools" 3.11 "${REQS}/release-tools.txt" || return 1
+
+    printf '[galaxy-importer]\nRUN_ANSIBLE_TEST = False\nRUN_ANSIBLE_LINT = True\nRUN_ANSIBLE_DOC = True\nANSIBLE_LOCAL_TMP = %s\n' \
+        "${TEST_HOME}/.ansible/tmp" >"${WORK}/galaxy-importer.cfg"
+    (cd "$dist" && GALAXY_IMPORTER_CONFIG="${WORK}/galaxy-importer.cfg" HOME="$TEST_HOME" PATH="${tools}/bin:${PATH}" \
+        "${tools}/bin/python" -m galaxy_importer.main "$tarball") >"${WORK}/galaxy-importer.log" 2>&1 || {
+        cat "${WORK}/galaxy-importer.log"
+        return 1
+    }
+    local unexpected
+    unexpected=$(grep -E '^(ERROR|WARNING)' "${WORK}/galaxy-importer.log" | grep -vE "$KNOWN_IMPORTER_ERROR" || true)
+    if [ -n "$unexpected" ]; then
+        echo "release: galaxy-importer reported (only the doc-fragment error is expected):" >&2
+        echo "$unexpected" >&2
+        return 1
+    fi
+    grep -E '^(ERROR|WARNING)' "${WORK}/galaxy-importer.log" | sed 's/^/galaxy-importer (expected): /' | cut -c1-200
+
     ansible-galaxy collection install --offline --no-deps -p "$installed" "$tarball" || return 1
+    # An execution environment built for the collection alone must get the AWS SDK.
+    local introspected
+    introspected=$("${tools}/bin/ansible-builder" introspect --sanitize "$installed") || return 1
+    echo "$introspected"
+    echo "$introspected" | grep -qE '^boto3>=' && echo "$introspected" | grep -qE '^botocore>=' || {
+        echo "release: ansible-builder introspect does not find boto3 and botocore in the collection" >&2
+        return 1
+    }
+
+    mkdir -p "${installed}/ansible_collections/amazon"
     ln -s "${COLLECTIONS}/ansible_collections/amazon/aws" "${installed}/ansible_collections/amazon/aws"
     "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/demo_resources.py" "$LOCALSTACK_URL" >/dev/null || return 1
     local first second
@@ -177,37 +247,62 @@ stage_release() {
 }
 
 main() {
-    local stage
-    mkdir -p "$WORK" "$TEST_HOME"
-    local needs_emulator=no
-    case " $STAGES " in
-        *" release "* | *" accounts "*) needs_emulator=yes ;;
-        *" integration"*) has_user_cloud_config || needs_emulator=yes ;;
-    esac
-    case $needs_emulator in
-        yes)
-            if [ -z "${LOCALSTACK_URL:-}" ]; then
+    local started=$SECONDS lanes stage lane
+    mkdir -p "$WORK"
+    rm -rf "$RESULTS" "$LOGS"
+    mkdir -p "$RESULTS" "$LOGS"
+    if [ -n "${STAGES:-}" ]; then
+        lanes=("$STAGES")
+    else
+        lanes=("${DEFAULT_LANES[@]}")
+    fi
+    local all_stages="${lanes[*]}"
+    case " ${all_stages} " in
+        *" release "* | *" integration-"*)
+            if [ -z "${LOCALSTACK_URL:-}" ] && { [[ " ${all_stages} " == *" release "* ]] || ! has_user_cloud_config; }; then
                 start_localstack || true
-            fi
-            # The fault proxy runs on the default core's Python (set up in a subshell,
-            # so that core's PATH does not leak into the other stages).
-            if [ -n "${LOCALSTACK_URL:-}" ] && (prepare_core "$DEFAULT_CORE" >/dev/null); then
-                select_core "$DEFAULT_CORE"
-                start_fault_proxy || true
             fi
             ;;
     esac
-    for stage in $STAGES; do
-        run_stage "$stage"
-    done
+    if [ ${#lanes[@]} -eq 1 ]; then
+        for stage in ${lanes[0]}; do
+            run_stage "$stage"
+        done
+    else
+        log "running ${#lanes[@]} lanes side by side; each stage's output is in ${LOGS#"${REPO_ROOT}"/}/"
+        set -m # each lane in a process group of its own, so an interrupt stops all of it
+        for lane in "${lanes[@]}"; do
+            run_lane "$lane" &
+            LANE_PIDS+=($!)
+        done
+        set +m
+        wait "${LANE_PIDS[@]}" || true
+        LANE_PIDS=()
+    fi
     stop_servers
     echo
-    printf '%s\n' "${TIMES[@]}"
-    if [ "$FAILED" -gt 0 ]; then
-        echo "failed stages: ${FAILED_NAMES[*]}"
+    local passed=0 failed=0 failed_names=()
+    for stage in $all_stages; do
+        if [ -f "${RESULTS}/${stage}" ] && grep -q ": passed in" "${RESULTS}/${stage}"; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failed_names+=("$stage")
+            if [ -f "${LOGS}/${stage}.log" ]; then
+                echo "----- ${stage}: the end of ${LOGS#"${REPO_ROOT}"/}/${stage}.log -----"
+                tail -n 120 "${LOGS}/${stage}.log"
+            fi
+        fi
+    done
+    for stage in $all_stages; do
+        cat "${RESULTS}/${stage}" 2>/dev/null || echo "${stage}: did not run"
+    done
+    echo "wall time: $((SECONDS - started))s"
+    if [ "$failed" -gt 0 ]; then
+        echo "failed stages: ${failed_names[*]}"
     fi
-    echo "${PASSED} passed, ${FAILED} failed"
-    [ "$FAILED" -eq 0 ]
+    echo "${passed} passed, ${failed} failed"
+    [ "$failed" -eq 0 ]
 }
 
 main "$@"
