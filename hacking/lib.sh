@@ -141,7 +141,7 @@ ensure_venv() {
     # pipefail makes pip's own status the pipeline's; the grep only drops noise.
     if ! with_heartbeat "installing into ${dir#"${REPO_ROOT}"/}" \
         "${dir}/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" 2>&1 |
-        { grep -v "is ignored: it is neither a file nor a directory" || true; } >&2; then
+        { grep --line-buffered -v "is ignored: it is neither a file nor a directory" || true; } >&2; then
         echo "pip install into ${dir} failed" >&2
         rm -rf "$dir"
         return 1

@@ -15,7 +15,25 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19: the module reads its arguments from basic._ANSIBLE_ARGS
+    import contextlib
+    import json
+
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        serialized = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+        original = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = serialized
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = original
+
 
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
