@@ -13,7 +13,9 @@ https:// endpoints and de-duplicates, so it cannot show a repeated call.
 
 prints nothing; writes the port it listens on to PORT_FILE. Control, on the same port:
     GET  /__proxy/calls   -> [{"operation", "method", "path"}...] since the last reset
-    POST /__proxy/reset   -> clears the record and the fault queue
+    POST /__proxy/reset   -> clears the record and the fault queue (not the latency)
+    POST /__proxy/latency -> body {"seconds": S}: every call answered S later (AWS takes 30-100 ms
+                             where LocalStack takes about 5, which hides whether work is concurrent)
     POST /__proxy/faults  -> body [{"operation": NAME or "*",
                                     "fault": throttle|conflict|500|503|permission|invalid|slow|drop,
                                     "count": N, "delay": seconds, "arn": destination ARN (invalid)}]
@@ -24,6 +26,7 @@ import http.client
 import http.server
 import json
 import re
+import socket
 import sys
 import threading
 import time
@@ -80,6 +83,7 @@ class State:
         self.lock = threading.Lock()
         self.calls = []
         self.faults = []
+        self.latency = 0.0
 
     def take_fault(self, operation):
         with self.lock:
@@ -93,6 +97,12 @@ class State:
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     state = None
+
+    def setup(self):
+        super().setup()
+        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm
+        # holds the second for the first's ACK (about 40 ms per answer on loopback).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, *args):  # quiet: the record is the output
         pass
@@ -114,6 +124,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with state.lock:
                 state.calls, state.faults = [], []
             return self._reply(200, b"{}")
+        if self.path == "/__proxy/latency":
+            with state.lock:
+                state.latency = float(json.loads(body or b"{}").get("seconds", 0))
+            return self._reply(200, b"{}")
         if self.path == "/__proxy/faults":
             with state.lock:
                 state.faults.extend(json.loads(body or b"[]"))
@@ -128,6 +142,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         operation = operation_of(self.command, self.path, self.headers, body)
         with self.state.lock:
             self.state.calls.append({"operation": operation, "method": self.command, "path": self.path})
+        if self.state.latency:
+            time.sleep(self.state.latency)
         fault = self.state.take_fault(operation)
         if fault:
             kind = fault["fault"]
@@ -144,6 +160,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._reply(status, payload, {"Content-Type": "application/json", "x-amzn-ErrorType": code})
         upstream = self.state.upstream
         connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
+        connection.connect()
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         headers = {key: value for key, value in self.headers.items() if key.lower() != "connection"}
         connection.request(self.command, self.path, body=body, headers=headers)
         response = connection.getresponse()

@@ -31,6 +31,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "25"))
 SCALES = [int(n) for n in os.environ.get("BENCH_SCALES", "1 10 100 300").split()]
 FORKS = int(os.environ.get("BENCH_FORKS", "10"))
+FLEET_SIZE = int(os.environ.get("BENCH_FLEET", "300"))
+FLEET_LATENCY = 0.05  # seconds the proxy adds to every call in the fleet section
 
 
 def aws(service, endpoint):
@@ -88,7 +90,7 @@ class Bench:
                 }
             ),
         )
-        for index in range(max(SCALES)):
+        for index in range(max(SCALES + [FLEET_SIZE])):
             self.create_function(f"scale-{index}")
 
     def create_function(self, name):
@@ -321,6 +323,109 @@ class Bench:
             rows.append((count, loop_time, forks_time))
         return rows
 
+    # --- 4. fleet: many configs in one task, the audit of a region, at AWS-like latency ------
+    def delete_scale_configs(self, count):
+        for index in range(count):
+            try:
+                self.lam.delete_function_event_invoke_config(FunctionName=f"scale-{index}")
+            except self.lam.exceptions.ResourceNotFoundException:
+                pass
+
+    def timed_calls(self, name, tasks, check=False):
+        """(seconds, API calls) of one playbook through the proxy."""
+        self.proxy_control("/__proxy/reset", [])
+        for task in tasks:
+            task["check_mode"] = check
+        seconds = self.play(name, tasks)
+        return seconds, len(self.proxy_control("/__proxy/calls"))
+
+    def fleet(self):
+        count = FLEET_SIZE
+        names = [f"scale-{index}" for index in range(count)]
+        eic = "serverless.aws_lambda.lambda_event_invoke_config"
+        settings = {
+            "maximum_retry_attempts": 1,
+            "destination_config": {"on_failure": {"destination": self.queue_arn()}},
+        }
+
+        def loop(extra):
+            return [{"name": "each function", eic: dict(settings, function_name="{{ item }}", **extra), "loop": names}]
+
+        def bulk(extra, concurrency=None):
+            args = dict(settings, configs=[{"function_name": name} for name in names], **extra)
+            if concurrency:
+                args["max_concurrency"] = concurrency
+            return [{"name": "all functions", eic: args}]
+
+        methods = [
+            ("a loop of the module", loop),
+            ("configs, max_concurrency=1", lambda extra: bulk(extra, 1)),
+            ("configs, max_concurrency=10 (default)", bulk),
+        ]
+        self.proxy_control("/__proxy/latency", {"seconds": FLEET_LATENCY})
+        rows = []
+        try:
+            for label, tasks in methods:
+                self.delete_scale_configs(count)
+                first = self.timed_calls("fleet-first", tasks({}))
+                again = self.timed_calls("fleet-again", tasks({}))
+                check = self.timed_calls("fleet-check", tasks({"maximum_retry_attempts": 2}), check=True)
+                rows.append((label, first, again, check))
+            exact = self.fleet_exact(count)
+            audit = [
+                (
+                    "a loop of the info module (one function each)",
+                    self.timed_calls(
+                        "audit-loop",
+                        [
+                            {
+                                "name": "each function",
+                                "serverless.aws_lambda.lambda_event_invoke_config_info": {
+                                    "function_name": "{{ item }}"
+                                },
+                                "loop": self.function_names(),
+                            }
+                        ],
+                    ),
+                ),
+                (
+                    "the info module without function_name, max_concurrency=1",
+                    self.timed_calls(
+                        "audit-1",
+                        [
+                            {
+                                "name": "audit",
+                                "serverless.aws_lambda.lambda_event_invoke_config_info": {"max_concurrency": 1},
+                            }
+                        ],
+                    ),
+                ),
+                (
+                    "the info module without function_name (default, 10)",
+                    self.timed_calls(
+                        "audit", [{"name": "audit", "serverless.aws_lambda.lambda_event_invoke_config_info": {}}]
+                    ),
+                ),
+            ]
+        finally:
+            self.proxy_control("/__proxy/latency", {"seconds": 0})
+        return count, rows, audit, exact, len(self.function_names())
+
+    def function_names(self):
+        pages = self.lam.get_paginator("list_functions").paginate().build_full_result()
+        return [function["FunctionName"] for function in pages["Functions"]]
+
+    def fleet_exact(self, count):
+        """How many of the configs AWS holds after the last fleet apply are exactly the settings written."""
+        exact = 0
+        for index in range(count):
+            config = self.lam.get_function_event_invoke_config(FunctionName=f"scale-{index}")
+            exact += (
+                config.get("MaximumRetryAttempts") == 1
+                and config["DestinationConfig"]["OnFailure"].get("Destination") == self.queue_arn()
+            )
+        return exact
+
 
 def versions(collections, awscli_path):
     import botocore
@@ -347,7 +452,40 @@ def machine():
     return f"{platform.system()} {platform.machine()}, {cpus} CPUs ({model})"
 
 
-def report(calls, samples, scale, versions_line):
+def fleet_report(fleet):
+    count, rows, audit, exact, functions = fleet
+    lines = [
+        "",
+        f"## Fleet: {count} configs in one task, and the audit of a region",
+        "",
+        f"Through the recording proxy with {FLEET_LATENCY * 1000:.0f} ms added to every call (AWS answers in 30-100 ms,",
+        "LocalStack in about 5, which would hide whether the work is concurrent). Each method starts from",
+        f"no configs; the first apply writes {count} (retry 1, a failure queue), the rerun changes nothing,",
+        "check mode predicts a change of every config and writes nothing.",
+        "",
+        "| method | first apply s | s per config | rerun (no-op) s | check mode s | calls per config (apply / rerun / check) |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for label, first, again, check in rows:
+        lines.append(
+            f"| {label} | {first[0]:.1f} | {first[0] / count:.3f} | {again[0]:.1f} | {check[0]:.1f} | "
+            f"{first[1] / count:.2f} / {again[1] / count:.2f} / {check[1] / count:.2f} |"
+        )
+    lines += [
+        "",
+        f"After the last apply, {exact} of {count} configs read back with boto3 hold exactly the settings written.",
+        "",
+        f"Audit of the region ({functions} functions, more than one page of ListFunctions):",
+        "",
+        "| method | s | calls |",
+        "|---|---:|---:|",
+    ]
+    for label, (seconds, calls) in audit:
+        lines.append(f"| {label} | {seconds:.1f} | {calls} |")
+    return lines
+
+
+def report(calls, samples, scale, versions_line, fleet=None):
     floor = statistics.median(samples["floor: AnsibleAWSModule making one Get"])
     lines = [
         "# Benchmarks",
@@ -398,6 +536,8 @@ def report(calls, samples, scale, versions_line):
         lines.append(
             f"| {count} | {loop_time:.1f} | {loop_time / count:.3f} | {forks_time:.1f} | {forks_time / count:.3f} |"
         )
+    if fleet:
+        lines += fleet_report(fleet)
     lines.append("")
     return "\n".join(lines)
 
@@ -409,7 +549,8 @@ def main(localstack, proxy, collections, awscli, workdir, output):
     calls = bench.api_calls()
     samples = bench.per_task_time()
     scale = bench.scale()
-    text = report(calls, samples, scale, versions(collections, awscli))
+    fleet = bench.fleet()
+    text = report(calls, samples, scale, versions(collections, awscli), fleet)
     with open(output, "w") as handle:
         handle.write(text)
     print(text)

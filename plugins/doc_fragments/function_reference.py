@@ -17,8 +17,8 @@ options:
       - Names are 1 to 64 letters, digits, hyphens, underscores or periods, and V(function:NAME) is the function
         V(NAME), as AWS's own pattern reads them; the whole value must match (a final newline is refused).
       - A function given by ARN is addressed in the ARN's region, whatever O(region) says.
+      - Each module's notes say when it may be left out.
     type: str
-    required: true
   qualifier:
     description:
       - A version number, an alias name or V($LATEST).

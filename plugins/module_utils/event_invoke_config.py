@@ -31,6 +31,7 @@ _API_SLOTS = {"on_success": "OnSuccess", "on_failure": "OnFailure"}
 RETRY_RANGE = (0, 2)
 EVENT_AGE_RANGE = (60, 21600)
 IAM_PROPAGATION_TIMEOUT_RANGE = (0, 3600)
+CONCURRENCY_RANGE = (1, 64)  # how many configs of a bulk task are read and written at once
 
 # AWS's own patterns (the Lambda service model), matched against the whole string
 # (fullmatch: "$" would also accept a final newline, which AWS refuses).
@@ -255,9 +256,23 @@ def validate_settings(params):
     _check_range("maximum_retry_attempts", params.get("maximum_retry_attempts"), RETRY_RANGE)
     _check_range("maximum_event_age_in_seconds", params.get("maximum_event_age_in_seconds"), EVENT_AGE_RANGE)
     _check_range("iam_propagation_timeout", params.get("iam_propagation_timeout"), IAM_PROPAGATION_TIMEOUT_RANGE)
+    _check_range("max_concurrency", params.get("max_concurrency"), CONCURRENCY_RANGE)
     for slot, entry in (params.get("destination_config") or {}).items():
         if entry is not None:
             validate_destination(slot, entry.get("destination"))
+
+
+def check_task(params):
+    """Every check of a task's options that needs no AWS call; the FunctionRef it addresses.
+
+    A destination that is the function itself is refused here when the task names the
+    function's full ARN (otherwise after the first read, whose answer names it).
+    """
+    ref = parse_function_ref(params["function_name"], params.get("qualifier"))
+    validate_settings(params)
+    if params.get("state") != "absent":
+        check_not_self(ref.arn(), params)
+    return ref
 
 
 def from_api(response):

@@ -230,6 +230,14 @@ def missing_target(client, ref):
     return f"the function {ref.function_name} has no version or alias {ref.qualifier!r}"
 
 
+@LambdaErrorHandler.common_error_handler("list the functions of the region")
+@lambda_retry
+def list_functions(client):
+    """Every function ($LATEST) of the client's region, following all pages (50 per page)."""
+    paginator = client.get_paginator("list_functions")
+    return paginator.paginate(PaginationConfig={"PageSize": 50}).build_full_result().get("Functions", [])
+
+
 @LambdaErrorHandler.explained_error_handler("list event invoke configs")
 @lambda_retry
 def list_event_invoke_configs(client, ref):

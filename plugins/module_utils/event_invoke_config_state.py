@@ -9,6 +9,10 @@ These functions only orchestrate: one read, then at most one write, using the pu
 functions of event_invoke_config and the API wrappers of event_invoke_config_api.
 """
 
+import functools
+
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_not_self
@@ -130,6 +134,33 @@ def ensure_absent(client, ref, check_mode):
     if not check_mode:
         delete_event_invoke_config(client, ref)
     return _result(True, from_api(api_current), {})
+
+
+def apply_task(client_for, ref, params, check_mode, warn):
+    """Bring the config at ref to what a task's params ask (state present or absent).
+
+    client_for(service, region) gives boto3 clients; a function given by ARN is addressed in
+    the ARN's region, whatever the module's region. warn(message) reports what the user
+    should know and is not a failure.
+    """
+    client = client_for("lambda", ref.region)
+    if params["state"] == "absent":
+        ignored = settings_given(params)
+        if ignored:
+            warn(f"{ref.describe()}: state=absent deletes the config; {', '.join(ignored)} given with it is ignored")
+        return ensure_absent(client, ref, check_mode)
+    preflight = None
+    if params.get("validate_destinations"):
+        preflight = functools.partial(preflight_destinations, client_for, ref, client, warn=warn)
+    return ensure_present(
+        client,
+        ref,
+        params,
+        check_mode,
+        preflight=preflight,
+        destination_exists=functools.partial(destination_exists, client_for),
+        warn=warn,
+    )
 
 
 def describe_event_invoke_configs(client, ref):

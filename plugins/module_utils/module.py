@@ -5,6 +5,8 @@
 
 """The module class and option specs shared by this collection's modules."""
 
+import threading
+
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -16,7 +18,7 @@ COLLECTION_VERSION = "0.1.0"
 
 # function_name and qualifier, documented once in the function_reference doc fragment.
 FUNCTION_REFERENCE_ARGUMENT_SPEC = {
-    "function_name": {"type": "str", "required": True},
+    "function_name": {"type": "str"},
     "qualifier": {"type": "str"},
 }
 
@@ -28,13 +30,19 @@ class LambdaAWSModule(AnsibleAWSModule):
         set_collection_info(collection_name=COLLECTION_NAME, collection_version=COLLECTION_VERSION)
         super().__init__(**kwargs)
         self._clients = {}
+        self._clients_lock = threading.Lock()
 
     def client_for(self, service, region=None):
-        """One client per service and region for the whole run (creating one costs ~10 ms)."""
+        """One client per service and region for the whole run (creating one costs ~10 ms).
+
+        Safe to call from the threads of a bulk run: a client is made once, under a lock
+        (boto3 clients are thread-safe once made; making them is not).
+        """
         key = (service, region)
-        if key not in self._clients:
-            self._clients[key] = self.client(service, **({"region": region} if region else {}))
-        return self._clients[key]
+        with self._clients_lock:
+            if key not in self._clients:
+                self._clients[key] = self.client(service, **({"region": region} if region else {}))
+            return self._clients[key]
 
     def exit_with(self, action):
         """Run action() -> result dict and exit with it, or fail.
@@ -42,7 +50,8 @@ class LambdaAWSModule(AnsibleAWSModule):
         Bad option values fail outside the exception handler, so the result carries no
         traceback: they are the user's input, not a crash. AWS errors fail through
         fail_json_aws (error code, message, SDK versions). A "diff" in the result is
-        kept only in diff mode.
+        kept only in diff mode. A result with "failed" (some items of a bulk run) fails
+        with the whole result, so the items that were applied are reported too.
         """
         try:
             result = action()
@@ -53,5 +62,7 @@ class LambdaAWSModule(AnsibleAWSModule):
         else:
             if not self._diff:
                 result.pop("diff", None)
+            if result.pop("failed", False):
+                self.fail_json(**result)
             self.exit_json(**result)
         self.fail_json(msg=bad_input)

@@ -117,7 +117,82 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  configs:
+    description:
+      - Many configs in one task, each an item with O(configs[].function_name) and any of O(configs[].qualifier),
+        O(configs[].maximum_retry_attempts), O(configs[].maximum_event_age_in_seconds),
+        O(configs[].destination_config), O(configs[].purge_destinations) and O(configs[].state).
+      - An option an item does not set takes the task's top-level value, so settings common to all items are
+        given once, at the top level (O(validate_destinations) and O(iam_propagation_timeout) too).
+      - Every item is checked before any AWS call; then the items are read and written concurrently, at most
+        O(max_concurrency) at once, one client per region, and items of the same function one after the other.
+        Each item is handled exactly as a task with that one config (check mode and diff mode included).
+      - When items fail, every other item is still applied; the task fails naming each failed item, and
+        RV(event_invoke_configs) reports all of them.
+      - Mutually exclusive with O(function_name) and O(qualifier).
+    type: list
+    elements: dict
+    suboptions:
+      function_name:
+        description:
+          - As O(function_name).
+        type: str
+        required: true
+      qualifier:
+        description:
+          - As O(qualifier).
+        type: str
+      maximum_retry_attempts:
+        description:
+          - As O(maximum_retry_attempts).
+        type: int
+      maximum_event_age_in_seconds:
+        description:
+          - As O(maximum_event_age_in_seconds).
+        type: int
+      destination_config:
+        description:
+          - As O(destination_config).
+        type: dict
+        suboptions:
+          on_success:
+            description:
+              - As O(destination_config.on_success).
+            type: dict
+            suboptions:
+              destination:
+                description:
+                  - As O(destination_config.on_success.destination).
+                type: str
+                required: true
+          on_failure:
+            description:
+              - As O(destination_config.on_failure).
+            type: dict
+            suboptions:
+              destination:
+                description:
+                  - As O(destination_config.on_failure.destination).
+                type: str
+                required: true
+      purge_destinations:
+        description:
+          - As O(purge_destinations); the task's value when not set.
+        type: bool
+      state:
+        description:
+          - As O(state); the task's value when not set.
+        type: str
+        choices: [present, absent]
+  max_concurrency:
+    description:
+      - With O(configs), how many items are read and written at once, from V(1) to V(64).
+      - AWS's Lambda control-plane APIs answer throttling with C(TooManyRequestsException), which is retried
+        with backoff; lower this when other tools share the account's request rate.
+    type: int
+    default: 10
 notes:
+  - Give either O(function_name) (one config) or O(configs) (many).
   - A config may hold no settings at all (AWS then applies its defaults); removing the last destinations of a
     config leaves such a config. Creating a config needs at least one setting option (O(destination_config={})
     counts), as AWS refuses a write with none.
@@ -191,6 +266,21 @@ EXAMPLES = r"""
     function_name: my-function
     destination_config: {}
 
+- name: The same failure handling for many functions in one task (items may override any setting)
+  serverless.aws_lambda.lambda_event_invoke_config:
+    configs:
+      - function_name: orders
+      - function_name: payments
+        qualifier: live
+      - function_name: reports
+        maximum_retry_attempts: 2
+    maximum_retry_attempts: 0
+    destination_config:
+      on_failure:
+        destination: arn:aws:sqs:us-east-1:123456789012:failed-events
+    purge_destinations: false
+  register: fleet
+
 - name: One connection block for this collection and amazon.aws
   module_defaults:
     group/serverless.aws_lambda.aws:
@@ -204,11 +294,48 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+event_invoke_configs:
+  description:
+    - With O(configs), one entry per item, in the order given.
+  returned: when O(configs) is given
+  type: list
+  elements: dict
+  contains:
+    function_name:
+      description: The item's O(configs[].function_name), as given.
+      type: str
+      returned: always
+      sample: orders
+    qualifier:
+      description: The item's O(configs[].qualifier), as given (null when not set).
+      type: str
+      returned: always
+    changed:
+      description: Whether the item changed (or, in check mode, would change) its config.
+      type: bool
+      returned: always
+    event_invoke_config:
+      description:
+        - The item's config after the task, in the shape of RV(event_invoke_config); empty when it failed or was deleted.
+      type: dict
+      returned: always
+    diff:
+      description: The item's config before and after, in diff mode.
+      type: dict
+      returned: in diff mode, when the item did not fail
+    failed:
+      description: True when the item failed.
+      type: bool
+      returned: when the item failed
+    msg:
+      description: Why the item failed.
+      type: str
+      returned: when the item failed
 event_invoke_config:
   description:
     - The config after the task, as AWS holds it (predicted in check mode).
     - Empty after O(state=absent).
-  returned: always
+  returned: when O(function_name) is given
   type: dict
   contains:
     function_arn:
@@ -267,20 +394,25 @@ event_invoke_config:
       sample: "2026-11-22T20:56:23.783000+00:00"
 """
 
-import functools
-
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_not_self
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import settings_given
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import ensure_absent
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import ensure_present
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import apply_configs
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
 
 DESTINATION_SPEC = {"type": "dict", "options": {"destination": {"type": "str", "required": True}}}
+DESTINATION_CONFIG_SPEC = {"type": "dict", "options": {"on_success": DESTINATION_SPEC, "on_failure": DESTINATION_SPEC}}
+STATES = ["present", "absent"]
+# What an item of configs may set; unset options take the task's top-level value.
+CONFIG_ITEM_SPEC = dict(
+    FUNCTION_REFERENCE_ARGUMENT_SPEC,
+    function_name={"type": "str", "required": True},
+    maximum_retry_attempts={"type": "int"},
+    maximum_event_age_in_seconds={"type": "int"},
+    destination_config=DESTINATION_CONFIG_SPEC,
+    purge_destinations={"type": "bool"},
+    state={"type": "str", "choices": STATES},
+)
 
 
 def main():
@@ -288,45 +420,28 @@ def main():
         FUNCTION_REFERENCE_ARGUMENT_SPEC,
         maximum_retry_attempts={"type": "int"},
         maximum_event_age_in_seconds={"type": "int"},
-        destination_config={
-            "type": "dict",
-            "options": {"on_success": DESTINATION_SPEC, "on_failure": DESTINATION_SPEC},
-        },
+        destination_config=DESTINATION_CONFIG_SPEC,
         purge_destinations={"type": "bool", "default": True},
         validate_destinations={"type": "bool", "default": False},
         iam_propagation_timeout={"type": "int", "default": 120},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+        state={"type": "str", "choices": STATES, "default": "present"},
+        configs={"type": "list", "elements": "dict", "options": CONFIG_ITEM_SPEC},
+        max_concurrency={"type": "int", "default": 10},
     )
-    module = LambdaAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = LambdaAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("function_name", "configs"), ("qualifier", "configs")],
+        required_one_of=[("function_name", "configs")],
+    )
     module.exit_with(lambda: apply(module))
 
 
 def apply(module):
     params = module.params
-    ref = parse_function_ref(params["function_name"], params["qualifier"])
-    validate_settings(params)
-    # A function given by ARN is addressed in the ARN's region, whatever the module's region.
-    client = module.client_for("lambda", ref.region)
-    if params["state"] == "absent":
-        ignored = settings_given(params)
-        if ignored:
-            module.warn(f"state=absent deletes the config; {', '.join(ignored)} given with it is ignored")
-        return ensure_absent(client, ref, module.check_mode)
-    # When the task names the function's full ARN, a destination that is the function
-    # itself is refused before any call; otherwise after the first read names the ARN.
-    check_not_self(ref.arn(), params)
-    preflight = None
-    if params["validate_destinations"]:
-        preflight = functools.partial(preflight_destinations, module.client_for, ref, client, warn=module.warn)
-    return ensure_present(
-        client,
-        ref,
-        params,
-        module.check_mode,
-        preflight=preflight,
-        destination_exists=functools.partial(destination_exists, module.client_for),
-        warn=module.warn,
-    )
+    if params["configs"] is None:
+        return apply_task(module.client_for, check_task(params), params, module.check_mode, module.warn)
+    return apply_configs(module.client_for, params, module.check_mode, module.warn, module.region, module._diff)
 
 
 if __name__ == "__main__":

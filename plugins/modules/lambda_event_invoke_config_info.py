@@ -11,6 +11,9 @@ short_description: List the asynchronous invocation configs of a Lambda function
 description:
   - Returns the event invoke config of one qualifier, or every config of a function across V($LATEST),
     versions and aliases, following every page of C(ListFunctionEventInvokeConfigs).
+  - Without O(function_name), audits the region; every function (all pages of C(ListFunctions)) and all of
+    its configs, read concurrently, and RV(functions_without_failure_handling), the functions whose failed
+    asynchronous events are dropped after the retries.
   - Each config comes with RV(event_invoke_configs[].module_params), the arguments with which
     M(serverless.aws_lambda.lambda_event_invoke_config) describes exactly that config; a task run with them
     reports no change. That is how configs made by hand or by another tool are adopted into a playbook.
@@ -20,7 +23,14 @@ description:
     adopt them with no change.
 author:
   - Serverless AWS Lambda maintainers (@serverless-aws-lambda)
+options:
+  max_concurrency:
+    description:
+      - Without O(function_name), how many functions' configs are read at once, from V(1) to V(64).
+    type: int
+    default: 10
 notes:
+  - Without O(function_name), the caller also needs C(lambda:ListFunctions).
   - With a qualifier (in O(qualifier) or in O(function_name)), only the config of that version, alias or
     V($LATEST) is returned; without one, every config of the function.
   - A function without configs gives an empty list; a function, version or alias that does not exist is a failure.
@@ -65,6 +75,19 @@ EXAMPLES = r"""
   loop_control:
     label: "{{ item.qualifier }}"
 
+- name: Audit the region - which functions drop failed events?
+  serverless.aws_lambda.lambda_event_invoke_config_info:
+  register: audit
+
+- name: Send the failed events of each of them to one queue (keeps their other settings)
+  serverless.aws_lambda.lambda_event_invoke_config:
+    configs: "{{ audit.functions_without_failure_handling }}"
+    destination_config:
+      on_failure:
+        destination: arn:aws:sqs:us-east-1:123456789012:failed-events
+    purge_destinations: false
+  when: audit.functions_without_failure_handling | length > 0
+
 - name: Print the configs as tasks to paste into a playbook
   ansible.builtin.debug:
     msg: "{{ {'serverless.aws_lambda.lambda_event_invoke_config': item.module_params} | to_nice_yaml }}"
@@ -72,6 +95,18 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+functions_without_failure_handling:
+  description:
+    - Without O(function_name), the functions of the region whose unqualified (V($LATEST)) config has no
+      C(on_failure) destination and that have no dead-letter queue, so that their failed asynchronous events are
+      dropped after the retries.
+    - Each entry is an item for O(serverless.aws_lambda.lambda_event_invoke_config#module:configs), naming the
+      function by its ARN.
+  returned: when O(function_name) is not given
+  type: list
+  elements: dict
+  sample:
+    - function_name: arn:aws:lambda:us-east-1:123456789012:function:reports
 event_invoke_configs:
   description: The configs, in the shape of the RV(serverless.aws_lambda.lambda_event_invoke_config#module:event_invoke_config)
     return value of M(serverless.aws_lambda.lambda_event_invoke_config), plus RV(event_invoke_configs[].module_params).
@@ -145,6 +180,8 @@ event_invoke_configs:
 """
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import audit_region
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
     describe_event_invoke_configs,
 )
@@ -153,12 +190,20 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.module impor
 
 
 def main():
-    module = LambdaAWSModule(argument_spec=dict(FUNCTION_REFERENCE_ARGUMENT_SPEC), supports_check_mode=True)
+    argument_spec = dict(FUNCTION_REFERENCE_ARGUMENT_SPEC, max_concurrency={"type": "int", "default": 10})
+    module = LambdaAWSModule(
+        argument_spec=argument_spec, supports_check_mode=True, required_by={"qualifier": "function_name"}
+    )
     module.exit_with(lambda: describe(module))
 
 
 def describe(module):
-    ref = parse_function_ref(module.params["function_name"], module.params["qualifier"])
+    params = module.params
+    validate_settings(params)
+    if params["function_name"] is None:
+        configs, unprotected = audit_region(module.client_for("lambda"), params["max_concurrency"])
+        return {"changed": False, "event_invoke_configs": configs, "functions_without_failure_handling": unprotected}
+    ref = parse_function_ref(params["function_name"], params["qualifier"])
     client = module.client_for("lambda", ref.region)  # a function ARN is read in its own region
     return {"changed": False, "event_invoke_configs": describe_event_invoke_configs(client, ref)}
 

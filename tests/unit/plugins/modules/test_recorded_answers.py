@@ -419,5 +419,5 @@ def test_absent_warns_about_ignored_settings(stubber, run_module, mocker):
     )
     assert result["changed"] is False
     warn.assert_called_once_with(
-        "state=absent deletes the config; maximum_retry_attempts, destination_config given with it is ignored"
+        "my-fn: state=absent deletes the config; maximum_retry_attempts, destination_config given with it is ignored"
     )

@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Many configs in one task: expanding the items of ``configs``, checking them all before any
+call, running them concurrently (bounded, items of one function one after the other), and the
+audit of a region (which functions drop failed events).
+
+The work on one item is the single-config logic (ensure_present / ensure_absent); this file
+only plans and schedules it.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import LATEST
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_task
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
+    describe_event_invoke_configs,
+)
+
+# The options an item of ``configs`` may set; those also given at the top level are the
+# defaults of every item that does not set them.
+ITEM_OPTIONS = (
+    "function_name",
+    "qualifier",
+    "maximum_retry_attempts",
+    "maximum_event_age_in_seconds",
+    "destination_config",
+    "purge_destinations",
+    "state",
+)
+INHERITED_OPTIONS = (
+    "maximum_retry_attempts",
+    "maximum_event_age_in_seconds",
+    "destination_config",
+    "purge_destinations",
+    "validate_destinations",
+    "iam_propagation_timeout",
+    "state",
+)
+
+
+def expand_items(params):
+    """The per-item task options: each item of params["configs"] with the top-level options
+    laid under it (an item's own value wins; None means not set)."""
+    items = []
+    for item in params["configs"]:
+        expanded = {key: params.get(key) for key in INHERITED_OPTIONS}
+        expanded.update({key: value for key, value in item.items() if value is not None})
+        items.append(expanded)
+    return items
+
+
+def item_label(item):
+    """How messages name an item: its function and qualifier as given."""
+    if item.get("qualifier"):
+        return f"{item['function_name']}:{item['qualifier']}"
+    return item["function_name"]
+
+
+def check_items(items, check_item):
+    """check_item(item) for every item before any call; the first bad one raises, named by
+    its position (configs[N]) and its function."""
+    checked = []
+    for index, item in enumerate(items):
+        try:
+            checked.append(check_item(item))
+        except ParameterError as e:
+            raise ParameterError(f"configs[{index}] ({item_label(item)}): {e}") from e
+    return checked
+
+
+def serial_key(ref, default_region):
+    """Items with the same key are run one after the other: writes to one function at once
+    answer ResourceConflictException. Same name in the same region is the same function of
+    the caller's account (a conservative grouping)."""
+    return (ref.region or default_region, ref.name)
+
+
+def error_message(error):
+    """The sentence a failed item reports: ours, and AWS's when there is one."""
+    if isinstance(error, EventInvokeConfigError) and error.exception is not None:
+        return f"{error.message}: {error.exception}"
+    if isinstance(error, EventInvokeConfigError):
+        return error.message
+    return str(error)
+
+
+def run_concurrently(keys, work, max_concurrency):
+    """work(i) for every index i of keys, at most max_concurrency at once, indexes with equal
+    keys one after the other in their order; returns [(result, error)] in index order.
+
+    An error (EventInvokeConfigError) is kept for its item and the others go on.
+    """
+    groups = {}
+    for index, key in enumerate(keys):
+        groups.setdefault(key, []).append(index)
+    outcomes = [None] * len(keys)
+
+    def run_group(indexes):
+        for index in indexes:
+            try:
+                outcomes[index] = (work(index), None)
+            except EventInvokeConfigError as e:
+                outcomes[index] = (None, e)
+
+    with ThreadPoolExecutor(max_workers=max_concurrency) as pool:
+        for future in [pool.submit(run_group, indexes) for indexes in groups.values()]:
+            future.result()  # re-raises a bug (anything not an EventInvokeConfigError)
+    return outcomes
+
+
+def bulk_result(items, outcomes, diff):
+    """The task result of a bulk run: one entry per item in the order given; failed when any
+    item failed, naming each."""
+    entries = []
+    failures = []
+    for item, (result, error) in zip(items, outcomes):
+        entry = {"function_name": item["function_name"], "qualifier": item.get("qualifier")}
+        if error is not None:
+            entry.update({"changed": False, "failed": True, "msg": error_message(error), "event_invoke_config": {}})
+            failures.append(f"{item_label(item)}: {entry['msg']}")
+        else:
+            entry.update({"changed": result["changed"], "event_invoke_config": result["event_invoke_config"]})
+            if diff:
+                entry["diff"] = result["diff"]
+        entries.append(entry)
+    outcome = {"changed": any(entry["changed"] for entry in entries), "event_invoke_configs": entries}
+    if failures:
+        outcome["failed"] = True
+        outcome["msg"] = f"{len(failures)} of {len(items)} configs failed (the others were applied): " + "; ".join(
+            failures
+        )
+    return outcome
+
+
+def apply_configs(client_for, params, check_mode, warn, default_region, diff):
+    """The ``configs`` of a task: every item checked before any call, then each brought to
+    its state by the single-config logic, concurrently; see bulk_result for the result."""
+    validate_settings(params)  # the top-level options, which items inherit, and max_concurrency
+    items = expand_items(params)
+    refs = check_items(items, check_task)
+    keys = [serial_key(ref, default_region) for ref in refs]
+    outcomes = run_concurrently(
+        keys,
+        lambda index: apply_task(client_for, refs[index], items[index], check_mode, warn),
+        params["max_concurrency"],
+    )
+    return bulk_result(items, outcomes, diff)
+
+
+def audit_region(client, max_concurrency):
+    """Every function of the client's region (all pages of ListFunctions) and all of its
+    configs, read concurrently: (configs in the config form with module_params, the
+    functions that drop failed events). A function deleted while it is read is left out."""
+    functions = list_functions(client)
+    # By name: the functions are the client's own region's and account's, and LocalStack's
+    # ListFunctionEventInvokeConfigs does not find a function given by ARN (AWS does).
+    refs = [parse_function_ref(function["FunctionName"]) for function in functions]
+    outcomes = run_concurrently(
+        list(range(len(refs))), lambda index: describe_event_invoke_configs(client, refs[index]), max_concurrency
+    )
+    configs, configs_by_function, present = [], {}, []
+    for function, (found, error) in zip(functions, outcomes):
+        if error is not None:
+            if error_code(error.exception) == "ResourceNotFoundException":
+                continue
+            raise error
+        present.append(function)
+        configs_by_function[function["FunctionArn"]] = found
+        configs.extend(found)
+    return configs, unprotected_functions(present, configs_by_function)
+
+
+def unprotected_functions(functions, configs_by_function):
+    """The functions whose failed asynchronous events are dropped after the retries: no
+    on_failure destination in the unqualified ($LATEST) config and no dead-letter queue.
+
+    functions: ListFunctions items; configs_by_function: {FunctionArn: [config form]}.
+    Each entry is usable as an item of lambda_event_invoke_config's ``configs``.
+    """
+    unprotected = []
+    for function in functions:
+        if (function.get("DeadLetterConfig") or {}).get("TargetArn"):
+            continue
+        latest = [c for c in configs_by_function.get(function["FunctionArn"], []) if c["qualifier"] == LATEST]
+        if latest and latest[0]["destination_config"].get("on_failure"):
+            continue
+        unprotected.append({"function_name": function["FunctionArn"]})
+    return unprotected

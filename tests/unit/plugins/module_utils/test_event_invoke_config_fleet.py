@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Bulk runs: expanding items, checking them all first, bounded concurrency, per-function order."""
+
+import threading
+import time
+
+import pytest
+
+from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_fleet as fleet
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
+
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
+
+
+def top(**options):
+    params = {key: None for key in fleet.INHERITED_OPTIONS}
+    params.update(purge_destinations=True, state="present", validate_destinations=False, iam_propagation_timeout=120)
+    params.update(options)
+    return params
+
+
+def test_items_inherit_unset_options_from_the_top_level():
+    params = top(
+        maximum_retry_attempts=0,
+        destination_config={"on_failure": {"destination": QUEUE}},
+        configs=[
+            {"function_name": "a", "qualifier": None, "maximum_retry_attempts": None, "state": None},
+            {"function_name": "b", "maximum_retry_attempts": 2, "purge_destinations": False, "state": "absent"},
+        ],
+    )
+    first, second = fleet.expand_items(params)
+    assert first["maximum_retry_attempts"] == 0
+    assert first["destination_config"] == {"on_failure": {"destination": QUEUE}}
+    assert first["state"] == "present"
+    assert first["purge_destinations"] is True
+    assert first["iam_propagation_timeout"] == 120
+    assert second["maximum_retry_attempts"] == 2
+    assert second["purge_destinations"] is False
+    assert second["state"] == "absent"
+
+
+def test_every_item_is_checked_and_the_bad_one_named():
+    items = fleet.expand_items(
+        top(
+            configs=[
+                {"function_name": "good", "maximum_retry_attempts": 1},
+                {"function_name": "bad", "maximum_retry_attempts": 9},
+            ]
+        )
+    )
+    with pytest.raises(ParameterError) as raised:
+        fleet.check_items(items, check_task)
+    assert str(raised.value) == "configs[1] (bad): maximum_retry_attempts must be between 0 and 2, got 9"
+
+
+def test_items_of_one_function_share_a_serial_key():
+    keys = [
+        fleet.serial_key(parse_function_ref(name), "us-east-1")
+        for name in ("fn", "fn:live", "arn:aws:lambda:us-east-1:123456789012:function:fn", "other")
+    ]
+    assert keys[0] == keys[1] == keys[2] != keys[3]
+    west = fleet.serial_key(parse_function_ref("arn:aws:lambda:us-west-2:123456789012:function:fn"), "us-east-1")
+    assert west != keys[0]
+
+
+class Tracker:
+    """Records how many work items run at once, and when each key's items run."""
+
+    def __init__(self, keys):
+        self.keys = keys
+        self.lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+        self.spans = []
+
+    def work(self, index):
+        with self.lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            start = time.monotonic()
+        time.sleep(0.02)
+        with self.lock:
+            self.running -= 1
+            self.spans.append((self.keys[index], index, start, time.monotonic()))
+        return index
+
+
+@pytest.mark.parametrize("bound", [1, 3, 8])
+def test_concurrency_is_bounded(bound):
+    keys = [f"fn{index}" for index in range(24)]
+    tracker = Tracker(keys)
+    outcomes = fleet.run_concurrently(keys, tracker.work, bound)
+    assert [result for result, error in outcomes] == list(range(24))
+    assert 1 <= tracker.peak <= bound
+    if bound > 1:
+        assert tracker.peak > 1  # it really runs concurrently
+
+
+def test_items_of_one_function_never_overlap_and_keep_their_order():
+    keys = ["a", "b", "a", "c", "a", "b"] * 3
+    tracker = Tracker(keys)
+    fleet.run_concurrently(keys, tracker.work, 8)
+    for key in set(keys):
+        spans = sorted((span for span in tracker.spans if span[0] == key), key=lambda span: span[2])
+        assert [index for dummy, index, start, end in spans] == [i for i, k in enumerate(keys) if k == key]
+        for earlier, later in zip(spans, spans[1:]):
+            assert earlier[3] <= later[2]
+
+
+def test_a_failed_item_does_not_stop_the_others():
+    def work(index):
+        if index == 1:
+            raise EventInvokeConfigError(
+                message="Failed to put event invoke config of b: the function b does not exist"
+            )
+        return {"changed": True, "event_invoke_config": {"qualifier": "$LATEST"}, "diff": {}}
+
+    items = [{"function_name": name} for name in ("a", "b", "c")]
+    outcomes = fleet.run_concurrently(["a", "b", "c"], work, 2)
+    result = fleet.bulk_result(items, outcomes, diff=False)
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert [entry.get("failed", False) for entry in result["event_invoke_configs"]] == [False, True, False]
+    assert result["msg"] == (
+        "1 of 3 configs failed (the others were applied): b: Failed to put event invoke config of b: "
+        "the function b does not exist"
+    )
+    assert "diff" not in result["event_invoke_configs"][0]
+
+
+def test_a_bug_is_not_swallowed():
+    def work(index):
+        raise KeyError("bug")
+
+    with pytest.raises(KeyError):
+        fleet.run_concurrently(["a"], work, 1)
+
+
+def config(function, qualifier="$LATEST", on_failure=None):
+    return {
+        "function_arn": f"{function}:{qualifier}",
+        "qualifier": qualifier,
+        "destination_config": {"on_failure": {"destination": on_failure}} if on_failure else {},
+    }
+
+
+def test_unprotected_functions_are_those_with_neither_on_failure_nor_a_dead_letter_queue():
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:"
+    functions = [
+        {"FunctionArn": arn + "protected"},
+        {"FunctionArn": arn + "dlq", "DeadLetterConfig": {"TargetArn": QUEUE}},
+        {"FunctionArn": arn + "no-config"},
+        {"FunctionArn": arn + "alias-only"},
+        {"FunctionArn": arn + "success-only"},
+        {"FunctionArn": arn + "empty-dlq", "DeadLetterConfig": {}},
+    ]
+    configs = {
+        arn + "protected": [config(arn + "protected", on_failure=QUEUE)],
+        arn + "alias-only": [config(arn + "alias-only", qualifier="live", on_failure=QUEUE)],
+        arn + "success-only": [config(arn + "success-only")],
+    }
+    assert fleet.unprotected_functions(functions, configs) == [
+        {"function_name": arn + name} for name in ("no-config", "alias-only", "success-only", "empty-dlq")
+    ]

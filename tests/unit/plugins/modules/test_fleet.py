@@ -1,0 +1,205 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""configs (many configs in one task) and the audit of a region, checked with botocore's Stubber.
+
+max_concurrency=1 makes the call order deterministic, which the Stubber needs; the
+concurrency itself is tested in module_utils/test_event_invoke_config_fleet.py.
+"""
+
+from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
+from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import destinations
+
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
+PREFIX = "arn:aws:lambda:us-east-1:123456789012:function:"
+
+
+def config_of(function, **settings):
+    answer = api_config(**settings)
+    answer["FunctionArn"] = answer["FunctionArn"].replace("my-fn", function)
+    return answer
+
+
+def expect_get(stubber, function, answer=None):
+    if answer is None:
+        stubber.add_client_error(
+            "get_function_event_invoke_config",
+            service_error_code="ResourceNotFoundException",
+            service_message=f"The function {PREFIX}{function}:$LATEST doesn't have an EventInvokeConfig",
+            http_status_code=404,
+            expected_params={"FunctionName": function},
+        )
+    else:
+        stubber.add_response("get_function_event_invoke_config", answer, {"FunctionName": function})
+
+
+def expect_put(stubber, function, **settings):
+    request = {"FunctionName": function, "DestinationConfig": destinations(on_failure=settings.get("on_failure"))}
+    if settings.get("retry") is not None:
+        request["MaximumRetryAttempts"] = settings["retry"]
+    stubber.add_response("put_function_event_invoke_config", config_of(function, **settings), request)
+
+
+def fleet_args(**extra):
+    args = {
+        "configs": [
+            {"function_name": "a"},
+            {"function_name": "b"},
+            {"function_name": "c", "maximum_retry_attempts": 2},
+        ],
+        "maximum_retry_attempts": 0,
+        "destination_config": {"on_failure": {"destination": QUEUE}},
+        "max_concurrency": 1,
+    }
+    args.update(extra)
+    return args
+
+
+def test_each_item_is_brought_to_its_state_with_the_single_config_floor(stubber, run_module):
+    expect_get(stubber, "a")  # create: a read and a write
+    expect_put(stubber, "a", retry=0, on_failure=QUEUE)
+    expect_get(stubber, "b", config_of("b", retry=0, on_failure=QUEUE))  # no-op: one read
+    expect_get(stubber, "c", config_of("c", retry=1, on_failure=QUEUE))  # update: a read and a write
+    expect_put(stubber, "c", retry=2, on_failure=QUEUE)
+    result = run_module(module, fleet_args(), diff=True)
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+    entries = result["event_invoke_configs"]
+    assert [(e["function_name"], e["changed"]) for e in entries] == [("a", True), ("b", False), ("c", True)]
+    assert entries[2]["event_invoke_config"]["maximum_retry_attempts"] == 2
+    assert entries[2]["diff"]["before"]["maximum_retry_attempts"] == 1
+    assert "failed" not in result
+
+
+def test_check_mode_reads_and_never_writes(stubber, run_module):
+    expect_get(stubber, "a")
+    stubber.add_response("get_function", {}, {"FunctionName": "a"})  # no config: is the function there?
+    expect_get(stubber, "b", config_of("b", retry=0, on_failure=QUEUE))
+    expect_get(stubber, "c", config_of("c", retry=1, on_failure=QUEUE))
+    result = run_module(module, fleet_args(), check_mode=True)
+    stubber.assert_no_pending_responses()
+    assert [e["changed"] for e in result["event_invoke_configs"]] == [True, False, True]
+    assert "diff" not in result["event_invoke_configs"][0]
+
+
+def test_a_failed_item_is_named_and_the_others_are_applied(stubber, run_module):
+    expect_get(stubber, "a")
+    expect_put(stubber, "a", retry=0, on_failure=QUEUE)
+    expect_get(stubber, "b")
+    stubber.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="ResourceNotFoundException",
+        service_message="The function doesn't exist.",
+        http_status_code=404,
+    )
+    stubber.add_client_error(
+        "get_function",
+        service_error_code="ResourceNotFoundException",
+        http_status_code=404,
+        expected_params={"FunctionName": "b"},
+    )
+    expect_get(stubber, "c", config_of("c", retry=1, on_failure=QUEUE))
+    expect_put(stubber, "c", retry=2, on_failure=QUEUE)
+    result = run_module(module, fleet_args())
+    stubber.assert_no_pending_responses()
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert result["msg"] == (
+        "1 of 3 configs failed (the others were applied): b: Failed to put event invoke config of b: "
+        "the function b does not exist"
+    )
+    assert [e.get("failed", False) for e in result["event_invoke_configs"]] == [False, True, False]
+
+
+def test_a_throttled_item_is_retried(stubber, run_module):
+    stubber.add_client_error(
+        "get_function_event_invoke_config", service_error_code="TooManyRequestsException", http_status_code=429
+    )
+    expect_get(stubber, "a", config_of("a", retry=0, on_failure=QUEUE))
+    result = run_module(module, fleet_args(configs=[{"function_name": "a"}]))
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is False
+    assert stubber.sleeps.call_count == 1
+
+
+def test_a_bad_item_fails_the_task_before_any_call(stubber, run_module):
+    result = run_module(
+        module, fleet_args(configs=[{"function_name": "a"}, {"function_name": "b", "maximum_event_age_in_seconds": 5}])
+    )
+    assert result["failed"] is True
+    assert result["msg"] == "configs[1] (b): maximum_event_age_in_seconds must be between 60 and 21600, got 5"
+    assert "event_invoke_configs" not in result
+
+
+def test_items_delete_with_state_absent(stubber, run_module):
+    expect_get(stubber, "a", config_of("a", retry=0))
+    stubber.add_response("delete_function_event_invoke_config", {}, {"FunctionName": "a"})
+    result = run_module(module, {"configs": [{"function_name": "a", "state": "absent"}], "max_concurrency": 1})
+    stubber.assert_no_pending_responses()
+    assert result["event_invoke_configs"][0]["changed"] is True
+    assert result["event_invoke_configs"][0]["event_invoke_config"] == {}
+
+
+def test_function_name_and_configs_are_mutually_exclusive(stubber, run_module):
+    result = run_module(module, {"function_name": "a", "configs": [{"function_name": "b"}]})
+    assert result["failed"] is True
+    assert "mutually exclusive" in result["msg"]
+
+
+def test_max_concurrency_is_bounded(stubber, run_module):
+    result = run_module(module, fleet_args(max_concurrency=0))
+    assert result["failed"] is True
+    assert result["msg"] == "max_concurrency must be between 1 and 64, got 0"
+
+
+def function(name, dead_letter=None):
+    item = {"FunctionName": name, "FunctionArn": PREFIX + name}
+    if dead_letter:
+        item["DeadLetterConfig"] = {"TargetArn": dead_letter}
+    return item
+
+
+def test_audit_lists_every_function_and_flags_those_that_drop_failed_events(stubber, run_module):
+    stubber.add_response(
+        "list_functions",
+        {"Functions": [function("protected"), function("dlq", QUEUE)], "NextMarker": "page-2"},
+        {"MaxItems": 50},
+    )
+    stubber.add_response("list_functions", {"Functions": [function("bare")]}, {"MaxItems": 50, "Marker": "page-2"})
+    for name, configs in (
+        ("protected", [config_of("protected", on_failure=QUEUE)]),
+        ("dlq", []),
+        ("bare", [config_of("bare", qualifier="live", on_failure=QUEUE), config_of("bare", retry=1)]),
+    ):
+        stubber.add_response(
+            "list_function_event_invoke_configs",
+            {"FunctionEventInvokeConfigs": configs},
+            {"FunctionName": name, "MaxItems": 50},
+        )
+    result = run_module(info, {"max_concurrency": 1})
+    stubber.assert_no_pending_responses()
+    assert result["functions_without_failure_handling"] == [{"function_name": PREFIX + "bare"}]
+    assert [c["function_arn"] for c in result["event_invoke_configs"]] == [
+        PREFIX + "protected:$LATEST",
+        PREFIX + "bare:live",
+        PREFIX + "bare:$LATEST",
+    ]
+    assert result["event_invoke_configs"][2]["module_params"]["function_name"] == PREFIX + "bare"
+
+
+def test_audit_leaves_out_a_function_deleted_while_it_is_read(stubber, run_module):
+    stubber.add_response("list_functions", {"Functions": [function("gone"), function("bare")]}, {"MaxItems": 50})
+    stubber.add_client_error(
+        "list_function_event_invoke_configs",
+        service_error_code="ResourceNotFoundException",
+        service_message="The function doesn't exist.",
+        http_status_code=404,
+    )
+    stubber.add_response("list_function_event_invoke_configs", {"FunctionEventInvokeConfigs": []})
+    result = run_module(info, {"max_concurrency": 1})
+    stubber.assert_no_pending_responses()
+    assert result["functions_without_failure_handling"] == [{"function_name": PREFIX + "bare"}]
