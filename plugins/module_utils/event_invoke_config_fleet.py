@@ -26,17 +26,8 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
     describe_event_invoke_configs,
 )
 
-# The options an item of ``configs`` may set; those also given at the top level are the
-# defaults of every item that does not set them.
-ITEM_OPTIONS = (
-    "function_name",
-    "qualifier",
-    "maximum_retry_attempts",
-    "maximum_event_age_in_seconds",
-    "destination_config",
-    "purge_destinations",
-    "state",
-)
+# The top-level options an item of ``configs`` takes when it does not set them (the items'
+# own options are the module's CONFIG_ITEM_SPEC).
 INHERITED_OPTIONS = (
     "maximum_retry_attempts",
     "maximum_event_age_in_seconds",
@@ -85,7 +76,7 @@ def serial_key(ref, default_region):
     return (ref.region or default_region, ref.name)
 
 
-def error_message(error):
+def failure_message(error):
     """The sentence a failed item reports: ours, and AWS's when there is one."""
     if isinstance(error, EventInvokeConfigError) and error.exception is not None:
         return f"{error.message}: {error.exception}"
@@ -126,7 +117,7 @@ def bulk_result(items, outcomes, diff):
     for item, (result, error) in zip(items, outcomes):
         entry = {"function_name": item["function_name"], "qualifier": item.get("qualifier")}
         if error is not None:
-            entry.update({"changed": False, "failed": True, "msg": error_message(error), "event_invoke_config": {}})
+            entry.update({"changed": False, "failed": True, "msg": failure_message(error), "event_invoke_config": {}})
             failures.append(f"{item_label(item)}: {entry['msg']}")
         else:
             entry.update({"changed": result["changed"], "event_invoke_config": result["event_invoke_config"]})
