@@ -56,13 +56,13 @@ class LambdaAWSModule(AnsibleAWSModule):
         try:
             result = action()
         except ParameterError as e:
-            bad_input = str(e)
+            # Failed below, outside the handler: bad input is not a crash, so no traceback.
+            result = {"failed": True, "msg": str(e)}
         except EventInvokeConfigError as e:
             self.fail_json_aws_error(e)
-        else:
-            if not self._diff:
-                result.pop("diff", None)
-            if result.pop("failed", False):
-                self.fail_json(**result)
-            self.exit_json(**result)
-        self.fail_json(msg=bad_input)
+            return  # not reached: fail_json_aws_error exits
+        if not self._diff:
+            result.pop("diff", None)
+        if result.pop("failed", False):
+            self.fail_json(**result)
+        self.exit_json(**result)
