@@ -130,7 +130,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._reply(200, b"{}")
         if self.path == "/__proxy/faults":
             with state.lock:
-                state.faults.extend(json.loads(body or b"[]"))
+                # Numbers may come as strings (ansible-core before 2.19 templates to strings).
+                for fault in json.loads(body or b"[]"):
+                    fault["count"] = int(fault.get("count", 1))
+                    state.faults.append(fault)
             return self._reply(200, b"{}")
         return self._reply(404, b"{}")
 
