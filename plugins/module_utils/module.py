@@ -53,6 +53,7 @@ class LambdaAWSModule(AnsibleAWSModule):
         kept only in diff mode. A result with "failed" (some items of a bulk run) fails
         with the whole result, so the items that were applied are reported too.
         """
+        result = None  # set before the try: pylint of older cores does not know fail_json_aws_error exits
         try:
             result = action()
         except ParameterError as e:
@@ -60,7 +61,6 @@ class LambdaAWSModule(AnsibleAWSModule):
             result = {"failed": True, "msg": str(e)}
         except EventInvokeConfigError as e:
             self.fail_json_aws_error(e)
-            return  # not reached: fail_json_aws_error exits
         if not self._diff:
             result.pop("diff", None)
         if result.pop("failed", False):
