@@ -111,9 +111,11 @@ def run_concurrently(keys, work, max_concurrency):
 
 def bulk_result(items, outcomes, diff):
     """The task result of a bulk run: one entry per item in the order given; failed when any
-    item failed, naming each."""
+    item failed, naming each. In diff mode, the task's diff is the list of the changed items'
+    diffs, each headed by its item, which is what ``--diff`` prints."""
     entries = []
     failures = []
+    diffs = []
     for item, (result, error) in zip(items, outcomes):
         entry = {"function_name": item["function_name"], "qualifier": item.get("qualifier")}
         if error is not None:
@@ -123,8 +125,13 @@ def bulk_result(items, outcomes, diff):
             entry.update({"changed": result["changed"], "event_invoke_config": result["event_invoke_config"]})
             if diff:
                 entry["diff"] = result["diff"]
+                if result["changed"]:
+                    label = item_label(item)
+                    diffs.append(dict(result["diff"], before_header=label, after_header=label))
         entries.append(entry)
     outcome = {"changed": any(entry["changed"] for entry in entries), "event_invoke_configs": entries}
+    if diff:
+        outcome["diff"] = diffs
     if failures:
         outcome["failed"] = True
         outcome["msg"] = f"{len(failures)} of {len(items)} configs failed (the others were applied): " + "; ".join(

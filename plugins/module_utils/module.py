@@ -14,7 +14,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
 
 COLLECTION_NAME = "serverless.aws_lambda"
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"  # the same as galaxy.yml (tests/unit/plugins/module_utils/test_module.py)
 
 # function_name and qualifier, documented once in the function_reference doc fragment.
 FUNCTION_REFERENCE_ARGUMENT_SPEC = {

@@ -126,12 +126,14 @@ options:
         given once, at the top level (O(validate_destinations) and O(iam_propagation_timeout) too).
       - Every item is checked before any AWS call; then the items are read and written concurrently, at most
         O(max_concurrency) at once, one client per region, and items of the same function one after the other.
-        Each item is handled exactly as a task with that one config (check mode and diff mode included).
+        Each item is handled exactly as a task with that one config (check mode and diff mode included);
+        C(--diff) shows each changed item's config before and after, headed by its function and qualifier.
       - When items fail, every other item is still applied; the task fails naming each failed item, and
         RV(event_invoke_configs) reports all of them.
       - Mutually exclusive with O(function_name) and O(qualifier).
     type: list
     elements: dict
+    version_added: 0.2.0
     suboptions:
       function_name:
         description:
@@ -191,6 +193,7 @@ options:
         with backoff; lower this when other tools share the account's request rate.
     type: int
     default: 10
+    version_added: 0.2.0
 notes:
   - Give either O(function_name) (one config) or O(configs) (many).
   - A config may hold no settings at all (AWS then applies its defaults); removing the last destinations of a
@@ -300,6 +303,7 @@ event_invoke_configs:
   returned: when O(configs) is given
   type: list
   elements: dict
+  version_added: 0.2.0
   contains:
     function_name:
       description: The item's O(configs[].function_name), as given.

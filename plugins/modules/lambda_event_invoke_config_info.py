@@ -29,6 +29,7 @@ options:
       - Without O(function_name), how many functions' configs are read at once, from V(1) to V(64).
     type: int
     default: 10
+    version_added: 0.2.0
 notes:
   - Without O(function_name), the caller also needs C(lambda:ListFunctions).
   - With a qualifier (in O(qualifier) or in O(function_name)), only the config of that version, alias or
@@ -75,6 +76,10 @@ EXAMPLES = r"""
   loop_control:
     label: "{{ item.qualifier }}"
 
+- name: The same adoption in one task
+  serverless.aws_lambda.lambda_event_invoke_config:
+    configs: "{{ configs.event_invoke_configs | map(attribute='module_params') | list }}"
+
 - name: Audit the region - which functions drop failed events?
   serverless.aws_lambda.lambda_event_invoke_config_info:
   register: audit
@@ -104,6 +109,7 @@ functions_without_failure_handling:
       function by its ARN.
   returned: when O(function_name) is not given
   type: list
+  version_added: 0.2.0
   elements: dict
   sample:
     - function_name: arn:aws:lambda:us-east-1:123456789012:function:reports

@@ -72,6 +72,10 @@ def test_each_item_is_brought_to_its_state_with_the_single_config_floor(stubber,
     assert [(e["function_name"], e["changed"]) for e in entries] == [("a", True), ("b", False), ("c", True)]
     assert entries[2]["event_invoke_config"]["maximum_retry_attempts"] == 2
     assert entries[2]["diff"]["before"]["maximum_retry_attempts"] == 1
+    # What --diff prints: the changed items' diffs, each headed by its item.
+    assert [(d["before_header"], d["after_header"]) for d in result["diff"]] == [("a", "a"), ("c", "c")]
+    assert result["diff"][0]["before"] == {} and result["diff"][0]["after"]["maximum_retry_attempts"] == 0
+    assert result["diff"][1]["after"] == entries[2]["diff"]["after"]
     assert "failed" not in result
 
 
@@ -84,6 +88,7 @@ def test_check_mode_reads_and_never_writes(stubber, run_module):
     stubber.assert_no_pending_responses()
     assert [e["changed"] for e in result["event_invoke_configs"]] == [True, False, True]
     assert "diff" not in result["event_invoke_configs"][0]
+    assert "diff" not in result
 
 
 def test_a_failed_item_is_named_and_the_others_are_applied(stubber, run_module):
