@@ -32,7 +32,7 @@ main() {
     step 3 "this collection into .tmp/" sync_collection
     step 4 "LocalStack (~500 MB the first time, ~40 s; then it starts on loopback in a few seconds)" start_localstack
 
-    say "Creating a function 'orders' with version 1 and alias 'live', a queue, a topic and an event bus"
+    say "Creating a function 'orders' with version 1 and alias 'live', three more functions, a queue, a topic and an event bus"
     "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/demo_resources.py" "$LOCALSTACK_URL"
 
     say "1. Dry run (--check --diff): what would change, nothing is written"
@@ -53,6 +53,12 @@ main() {
     say "6. Remove the configs, then again (no change the second time)"
     playbook remove.yml
     playbook remove.yml
+
+    say "7. A fleet: which functions of the region drop their failed events? Fix them in one task (--check --diff first)"
+    playbook audit_and_fix.yml --check --diff
+    playbook audit_and_fix.yml --diff
+    say "   and again: nothing left to fix"
+    playbook audit_and_fix.yml
 
     say "Done. The same playbooks run against AWS: see examples/demo_vars.yml. Stopping LocalStack."
 }
