@@ -69,6 +69,22 @@ def check_items(items, check_item):
     return checked
 
 
+def check_distinct(items, refs, default_region):
+    """Refuse two items that address the same config (the unqualified config is $LATEST's):
+    they would both write it, and which one wins would depend on their order. A name and an
+    ARN of one function are only told apart by AWS, so they are not compared here."""
+    seen = {}
+    for index, ref in enumerate(refs):
+        key = (ref.partition, ref.account, ref.region or default_region, ref.name, ref.qualifier or LATEST)
+        if key in seen:
+            first = seen[key]
+            raise ParameterError(
+                f"configs[{index}] ({item_label(items[index])}) addresses the same config as "
+                f"configs[{first}] ({item_label(items[first])}); give each config once"
+            )
+        seen[key] = index
+
+
 def serial_key(ref, default_region):
     """Items with the same key are run one after the other: writes to one function at once
     answer ResourceConflictException. Same name in the same region is the same function of
@@ -146,6 +162,7 @@ def apply_configs(client_for, params, check_mode, warn, default_region, diff):
     validate_settings(params)  # the top-level options, which items inherit, and max_concurrency
     items = expand_items(params)
     refs = check_items(items, check_task)
+    check_distinct(items, refs, default_region)
     keys = [serial_key(ref, default_region) for ref in refs]
     outcomes = run_concurrently(
         keys,

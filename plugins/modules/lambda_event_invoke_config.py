@@ -124,7 +124,8 @@ options:
         O(configs[].destination_config), O(configs[].purge_destinations) and O(configs[].state).
       - An option an item does not set takes the task's top-level value, so settings common to all items are
         given once, at the top level (O(validate_destinations) and O(iam_propagation_timeout) too).
-      - Every item is checked before any AWS call; then the items are read and written concurrently, at most
+      - Every item is checked before any AWS call, and two items may not address the same config (the
+        unqualified config is the V($LATEST) one); then the items are read and written concurrently, at most
         O(max_concurrency) at once, one client per region, and items of the same function one after the other.
         Each item is handled exactly as a task with that one config (check mode and diff mode included);
         C(--diff) shows each changed item's config before and after, headed by its function and qualifier.

@@ -60,6 +60,40 @@ def test_every_item_is_checked_and_the_bad_one_named():
     assert str(raised.value) == "configs[1] (bad): maximum_retry_attempts must be between 0 and 2, got 9"
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        [("fn", None), ("fn", "$LATEST")],  # the unqualified config is $LATEST's
+        [("fn:live", None), ("fn", "live")],
+        [
+            ("arn:aws:lambda:us-east-1:123456789012:function:fn", "1"),
+            ("arn:aws:lambda:us-east-1:123456789012:function:fn:1", None),
+        ],
+    ],
+)
+def test_two_items_for_one_config_are_refused_naming_both(names):
+    items = [{"function_name": "other"}] + [{"function_name": name, "qualifier": q} for name, q in names]
+    refs = [parse_function_ref(item["function_name"], item["qualifier"]) for item in items[1:]]
+    with pytest.raises(ParameterError) as raised:
+        fleet.check_distinct(items, [parse_function_ref("other")] + refs, "us-east-1")
+    assert str(raised.value).startswith(
+        f"configs[2] ({fleet.item_label(items[2])}) addresses the same config as configs[1] ("
+    )
+
+
+def test_configs_of_different_qualifiers_regions_or_accounts_are_distinct():
+    names = [
+        "fn",
+        "fn:live",
+        "fn:1",
+        "arn:aws:lambda:us-west-2:123456789012:function:fn",
+        "arn:aws:lambda:us-east-1:210987654321:function:fn",
+        "other",
+    ]
+    items = [{"function_name": name} for name in names]
+    fleet.check_distinct(items, [parse_function_ref(name) for name in names], "us-east-1")
+
+
 def test_items_of_one_function_share_a_serial_key():
     keys = [
         fleet.serial_key(parse_function_ref(name), "us-east-1")

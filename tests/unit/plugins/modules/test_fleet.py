@@ -140,6 +140,12 @@ def test_a_bad_item_fails_the_task_before_any_call(stubber, run_module):
     assert "event_invoke_configs" not in result
 
 
+def test_two_items_for_one_config_fail_the_task_before_any_call(stubber, run_module):
+    result = run_module(module, fleet_args(configs=[{"function_name": "a"}, {"function_name": "a:$LATEST"}]))
+    assert result["failed"] is True
+    assert result["msg"] == "configs[1] (a:$LATEST) addresses the same config as configs[0] (a); give each config once"
+
+
 def test_items_delete_with_state_absent(stubber, run_module):
     expect_get(stubber, "a", config_of("a", retry=0))
     stubber.add_response("delete_function_event_invoke_config", {}, {"FunctionName": "a"})
