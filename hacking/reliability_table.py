@@ -31,8 +31,10 @@ BOUNDS = """
   retries (legacy mode, 5 attempts), each wrapped in AWSRetry's jittered backoff: 7 attempts, at
   most 1+2+4+8+16+20 = 51 s of sleeping (about half on average). The permanent-fault rows run with
   botocore's retries off (`AWS_MAX_ATTEMPTS=1`) to show the module's own bound.
-- IAM propagation ("does not have permissions to call"): `iam_propagation_timeout` (default 120 s,
-  as Terraform), backing off 2 to 20 s.
+- IAM propagation ("does not have permissions to call", or "The destination ARN ... is invalid" for a
+  destination that exists): `iam_propagation_timeout` (default 120 s, as Terraform), backing off 2 to
+  20 s. "is invalid" for a destination that does not exist fails at once, naming it (one read of the
+  destination with its own service), whatever the timeout.
 - An endpoint that refuses connections fails at once with "Could not connect to the endpoint URL"
   (tested). One that accepts and never answers is bounded by botocore's read timeout (60 s) per
   attempt times botocore's attempts (`AWS_MAX_ATTEMPTS`); not in the suite, each run would take minutes.
