@@ -20,8 +20,7 @@ they raise botocore's errors for the caller to classify.
 import re
 from collections import namedtuple
 
-_NAME = r"[a-zA-Z0-9._-]{1,64}"
-_QUALIFIER = r"\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]{1,128}"
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import FUNCTION_RESOURCE_RE
 
 DestinationKind = namedtuple(
     "DestinationKind",
@@ -115,7 +114,7 @@ DESTINATION_KINDS = {
             service="lambda",
             noun="Lambda function",
             slots=("on_success", "on_failure"),
-            resource_re=re.compile(r"function:" + _NAME + r"(?::(?:" + _QUALIFIER + r"))?"),
+            resource_re=FUNCTION_RESOURCE_RE,
             has_location=True,
             example="arn:aws:lambda:REGION:ACCOUNT:function:NAME",
             undeliverable=None,

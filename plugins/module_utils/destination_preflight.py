@@ -30,11 +30,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import resource_policy
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_function
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
 
 _CALLER_DENIED_CODES = ("AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation", "403")
 

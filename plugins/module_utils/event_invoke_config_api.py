@@ -23,9 +23,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import LATEST
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import option_for_destination
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 
 # Retried beyond AWSRetry's defaults (which already cover TooManyRequestsException,
 # ServiceException-style 5xx codes and throttling). Bounded: 7 attempts (6 retries),

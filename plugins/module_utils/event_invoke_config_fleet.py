@@ -13,11 +13,7 @@ only plans and schedules it.
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import LATEST
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
@@ -25,6 +21,10 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
     describe_event_invoke_configs,
 )
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 
 # The top-level options an item of ``configs`` takes when it does not set them (the items'
 # own options are the module's CONFIG_ITEM_SPEC).

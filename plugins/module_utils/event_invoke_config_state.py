@@ -13,12 +13,9 @@ import functools
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_not_self
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import diff_view
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import from_api
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import function_arn_in_message
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import merge_settings
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import module_params_for
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import predict_config
@@ -39,6 +36,9 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
     put_event_invoke_config,
 )
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_arn_in_message
 
 
 def _result(changed, before, after):

@@ -10,8 +10,8 @@ import threading
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
 
 COLLECTION_NAME = "serverless.aws_lambda"
 COLLECTION_VERSION = "0.2.0"  # the same as galaxy.yml (tests/unit/plugins/module_utils/test_module.py)

@@ -185,7 +185,6 @@ event_invoke_configs:
         purge_destinations: true
 """
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import audit_region
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
@@ -193,6 +192,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 )
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 
 
 def main():

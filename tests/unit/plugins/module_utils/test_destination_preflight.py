@@ -17,7 +17,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import fix_statement
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import FunctionRef
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import FunctionRef
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/orders-exec"

@@ -11,10 +11,10 @@ import time
 import pytest
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_fleet as fleet
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import ParameterError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
 

@@ -1,0 +1,16 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The exceptions of this collection's module_utils."""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+
+class EventInvokeConfigError(AnsibleAWSError):
+    """A failure of this collection's Lambda event invoke config handling."""
+
+
+class ParameterError(EventInvokeConfigError):
+    """A bad option value, found before any AWS call."""
