@@ -11,9 +11,9 @@ short_description: List the asynchronous invocation configs of a Lambda function
 description:
   - Returns the event invoke config of one qualifier, or every config of a function across V($LATEST),
     versions and aliases, following every page of C(ListFunctionEventInvokeConfigs).
-  - Without O(function_name), audits the region: every function (all pages of C(ListFunctions)) and all of
-    its configs, read concurrently, and RV(functions_without_failure_handling), the functions whose failed
-    asynchronous events are dropped after the retries.
+  - Without O(function_name), audits the region. It returns every function's configs (all pages of
+    C(ListFunctions), read concurrently) and RV(functions_without_failure_handling), the functions whose
+    failed asynchronous events are dropped after the retries.
   - Each config comes with RV(event_invoke_configs[].module_params), the arguments with which
     M(serverless.aws_lambda.lambda_event_invoke_config) describes exactly that config; a task run with them
     reports no change. That is how configs made by hand or by another tool are adopted into a playbook.
