@@ -17,44 +17,46 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions i
 LATEST = "$LATEST"
 
 # AWS's own patterns (the Lambda service model), matched against the whole string
-# (fullmatch: "$" would also accept a final newline, which AWS refuses).
+# (fullmatch: "$" would also accept a final newline, which AWS refuses). The pieces of a
+# function's name and qualifier are written once and bounded where each pattern needs it.
 _PARTITION = r"aws[a-zA-Z0-9-]*"
 _REGION = r"(?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d"
+_NAME_CHAR = r"[a-zA-Z0-9._-]"
+_LATEST_OR_PUBLISHED = r"\$LATEST(?:\.PUBLISHED)?"
+_VERSION_OR_ALIAS_CHAR = r"[a-zA-Z0-9_-]"
 # FunctionName (NamespacedFunctionName): NAME, ACCOUNT:function:NAME or the ARN, each part
 # of the prefix optional as in AWS's pattern (so "function:NAME" is the function NAME),
-# optionally followed by :QUALIFIER.
+# optionally followed by :QUALIFIER. Lengths are checked apart, to name the part too long.
 _FUNCTION_REF_RE = re.compile(
     r"(?P<base>"
     r"(?:arn:(?P<partition>aws[a-zA-Z-]*)?:lambda:)?"
     r"(?:(?P<region>" + _REGION + r"):)?"
     r"(?:(?P<account>\d{12}):)?"
     r"(?:function:)?"
-    r"(?P<name>[a-zA-Z0-9._-]+))"
-    r"(?::(?P<qualifier>\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+))?"
+    r"(?P<name>" + _NAME_CHAR + r"+))"
+    r"(?::(?P<qualifier>" + _LATEST_OR_PUBLISHED + "|" + _VERSION_OR_ALIAS_CHAR + r"+))?"
 )
 _FUNCTION_REF_MAX = 256  # AWS's limit for the whole FunctionName
 _FUNCTION_NAME_MAX = 64  # AWS's limit for the bare name
-# Qualifier (NumericLatestPublishedOrAliasQualifier).
-_QUALIFIER_RE = re.compile(r"\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_$-]{1,128}")
+# Qualifier (NumericLatestPublishedOrAliasQualifier; its character class admits "$").
+_QUALIFIER_RE = re.compile(_LATEST_OR_PUBLISHED + r"|[a-zA-Z0-9_$-]{1,128}")
 # Destination (DestinationArn), less the empty string and kafka:// (not valid for these slots).
 _ARN_RE = re.compile(
     r"arn:(?P<partition>" + _PARTITION + r"):(?P<service>[a-zA-Z0-9-]+):"
     r"(?P<region>" + _REGION + r")?:(?P<account>\d{12})?:(?P<resource>.*)"
 )
 _DESTINATION_ARN_MAX = 350
+# A qualified function ARN inside AWS's message text.
 _ARN_IN_TEXT_RE = re.compile(
-    r"arn:"
-    + _PARTITION
-    + r":lambda:"
-    + _REGION
-    + r":\d{12}:function:[a-zA-Z0-9._-]+:(?:\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]+)"
+    r"arn:" + _PARTITION + r":lambda:" + _REGION + r":\d{12}:function:" + _NAME_CHAR + r"+:"
+    r"(?:" + _LATEST_OR_PUBLISHED + "|" + _VERSION_OR_ALIAS_CHAR + r"+)"
 )
 # The resource part of a Lambda function ARN (function:NAME, optionally :QUALIFIER), as a
 # destination or in a function's identity.
 FUNCTION_RESOURCE_RE = re.compile(
-    r"function:(?P<name>[a-zA-Z0-9._-]{1,64})(?::(?P<qualifier>\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9_-]{1,128}))?"
+    r"function:(?P<name>" + _NAME_CHAR + r"{1,64})"
+    r"(?::(?P<qualifier>" + _LATEST_OR_PUBLISHED + "|" + _VERSION_OR_ALIAS_CHAR + r"{1,128}))?"
 )
-
 
 Arn = namedtuple("Arn", ["partition", "service", "region", "account", "resource"])
 
