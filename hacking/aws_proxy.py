@@ -12,10 +12,18 @@ https:// endpoints and de-duplicates, so it cannot show a repeated call.
     aws_proxy.py UPSTREAM_URL PORT_FILE
 
 prints nothing; writes the port it listens on to PORT_FILE. Control, on the same port:
-    GET  /__proxy/calls   -> [{"operation", "method", "path"}...] since the last reset
+    GET  /__proxy/calls   -> [{"operation", "method", "path", "client", "counted", "throttled"}...] since
+                             the last reset ("client" is the X-Proxy-Client header, for telling tools
+                             apart; "counted" says the call counts against the Lambda quota)
     POST /__proxy/reset   -> clears the record and the fault queue (not the latency)
     POST /__proxy/latency -> body {"seconds": S}: every call answered S later (AWS takes 30-100 ms
                              where LocalStack takes about 5, which hides whether work is concurrent)
+    POST /__proxy/quota   -> body {"rate": R, "burst": B}: AWS Lambda's control-plane quota, a token
+                             bucket of R requests per second (B at most at once) per access key and
+                             region, shared by every client; a request beyond it is answered as AWS
+                             does (429 TooManyRequestsException "Rate exceeded") and recorded with
+                             "throttled": true. GetFunction, GetPolicy and Invoke have quotas of their
+                             own and are not counted. Rate 0 turns it off.
     POST /__proxy/faults  -> body [{"operation": NAME or "*",
                                     "fault": throttle|conflict|500|503|permission|invalid|slow|drop,
                                     "count": N, "delay": seconds, "arn": destination ARN (invalid)}]
@@ -40,6 +48,9 @@ _LAMBDA_ROUTES = [
     ("POST", re.compile(r"^/2019-09-25/functions/[^/]+/event-invoke-config$"), "UpdateFunctionEventInvokeConfig"),
     ("DELETE", re.compile(r"^/2019-09-25/functions/[^/]+/event-invoke-config$"), "DeleteFunctionEventInvokeConfig"),
     ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/configuration$"), "GetFunctionConfiguration"),
+    ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/policy$"), "GetPolicy"),
+    ("POST", re.compile(r"^/2015-03-31/functions/[^/]+/invocations$"), "Invoke"),
+    ("GET", re.compile(r"^/2015-03-31/functions/?$"), "ListFunctions"),
     ("GET", re.compile(r"^/2015-03-31/functions/[^/]+$"), "GetFunction"),
 ]
 
@@ -61,6 +72,11 @@ _FAULTS = {
     ),
     "invalid": (400, "InvalidParameterValueException", "The destination ARN {arn} is invalid."),
 }
+_THROTTLED = (429, "TooManyRequestsException", "Rate exceeded")
+# Lambda operations with quotas of their own (GetFunction: 100 per second; invocation).
+_UNCOUNTED = ("GetFunction", "GetPolicy", "Invoke")
+# The credential scope of a SigV4 Authorization header: access key, date, region, service.
+_CREDENTIAL_RE = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
 
 
 def operation_of(method, path, headers, body):
@@ -84,6 +100,32 @@ class State:
         self.calls = []
         self.faults = []
         self.latency = 0.0
+        self.quota = None  # (rate, burst) or None
+        self.buckets = {}  # (access key, region) -> [tokens, time of the last refill]
+
+    @staticmethod
+    def counted(headers, operation):
+        """The (access key, region) whose Lambda quota the request counts against, or None."""
+        match = _CREDENTIAL_RE.search(headers.get("Authorization") or "")
+        if not match or match.group(3) != "lambda" or operation in _UNCOUNTED:
+            return None
+        return match.group(1), match.group(2)
+
+    def within_quota(self, headers, operation):
+        """False when the request is beyond the Lambda quota of its access key and region."""
+        key = self.counted(headers, operation)
+        if self.quota is None or key is None:
+            return True
+        rate, burst = self.quota
+        now = time.monotonic()
+        with self.lock:
+            bucket = self.buckets.setdefault(key, [burst, now])
+            bucket[0] = min(burst, bucket[0] + (now - bucket[1]) * rate)
+            bucket[1] = now
+            if bucket[0] >= 1:
+                bucket[0] -= 1
+                return True
+            return False
 
     def take_fault(self, operation):
         with self.lock:
@@ -115,6 +157,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _error(self, status, code, message):
+        payload = json.dumps({"__type": code, "message": message, "Message": message}).encode()
+        return self._reply(status, payload, {"Content-Type": "application/json", "x-amzn-ErrorType": code})
+
     def _control(self, body):
         state = self.state
         if self.path == "/__proxy/calls":
@@ -127,6 +173,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/__proxy/latency":
             with state.lock:
                 state.latency = float(json.loads(body or b"{}").get("seconds", 0))
+            return self._reply(200, b"{}")
+        if self.path == "/__proxy/quota":
+            settings = json.loads(body or b"{}")
+            rate = float(settings.get("rate", 0))
+            with state.lock:
+                state.quota = (rate, float(settings.get("burst", rate))) if rate else None
+                state.buckets = {}
             return self._reply(200, b"{}")
         if self.path == "/__proxy/faults":
             with state.lock:
@@ -143,10 +196,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/__proxy/"):
             return self._control(body)
         operation = operation_of(self.command, self.path, self.headers, body)
+        call = {
+            "operation": operation,
+            "method": self.command,
+            "path": self.path,
+            "client": self.headers.get("X-Proxy-Client"),
+            "counted": self.state.counted(self.headers, operation) is not None,
+            "throttled": False,
+        }
         with self.state.lock:
-            self.state.calls.append({"operation": operation, "method": self.command, "path": self.path})
+            self.state.calls.append(call)
         if self.state.latency:
             time.sleep(self.state.latency)
+        if not self.state.within_quota(self.headers, operation):
+            call["throttled"] = True
+            return self._error(*_THROTTLED)
         fault = self.state.take_fault(operation)
         if fault:
             kind = fault["fault"]
@@ -158,9 +222,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(float(fault.get("delay", 5)))
             else:
                 status, code, message = _FAULTS[kind]
-                message = message.format(arn=fault.get("arn", ""))
-                payload = json.dumps({"__type": code, "message": message, "Message": message}).encode()
-                return self._reply(status, payload, {"Content-Type": "application/json", "x-amzn-ErrorType": code})
+                return self._error(status, code, message.format(arn=fault.get("arn", "")))
         upstream = self.state.upstream
         connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
         connection.connect()

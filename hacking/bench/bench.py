@@ -19,11 +19,13 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import zipfile
 
 import boto3
+from botocore.config import Config
 
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
@@ -33,6 +35,19 @@ SCALES = [int(n) for n in os.environ.get("BENCH_SCALES", "1 10 100 300").split()
 FORKS = int(os.environ.get("BENCH_FORKS", "10"))
 FLEET_SIZE = int(os.environ.get("BENCH_FLEET", "300"))
 FLEET_LATENCY = 0.05  # seconds the proxy adds to every call in the fleet section
+QUOTA = 15  # AWS Lambda's control-plane requests per second, per account and region
+BYSTANDER_PERIOD = 1.0  # another tool of the account reads one config a second, without retries
+# The module options measured under the quota: (label, JSON of extra options).
+QUOTA_VARIANTS = [
+    line.split("=", 1)
+    for line in os.environ.get(
+        "BENCH_QUOTA_VARIANTS",
+        'default (max_requests_per_second 13)={}\nmax_requests_per_second 15={"max_requests_per_second": 15}',
+    ).splitlines()
+]
+# BENCH_SECTIONS="quota" runs only the named sections (calls, times, scale, fleet, quota) and
+# prints their tables without writing docs/benchmarks.md.
+SECTIONS = os.environ.get("BENCH_SECTIONS", "calls times scale fleet quota").split()
 
 
 def aws(service, endpoint):
@@ -411,6 +426,97 @@ class Bench:
             self.proxy_control("/__proxy/latency", {"seconds": 0})
         return count, rows, audit, exact, len(self.function_names())
 
+    # --- 5. the fleet under AWS's quota, with another tool of the account at work ---------
+    def quota_run(self, name, tasks, check=False):
+        """One playbook through the proxy's quota while a bystander reads a config every second:
+        {seconds, useful (the module's counted calls AWS answered), throttled, floor (useful / quota),
+        bystander calls, bystander refused}."""
+        self.proxy_control("/__proxy/reset", [])
+        for task in tasks:
+            task["check_mode"] = check
+        bystander = boto3.client(
+            "lambda",
+            endpoint_url=self.proxy,
+            region_name=REGION,
+            aws_access_key_id="test",  # the same account, so the same quota
+            aws_secret_access_key="bench-secret",
+            config=Config(retries={"total_max_attempts": 1}),
+        )
+        bystander.meta.events.register(
+            "before-send", lambda request, **kwargs: request.headers.__setitem__("X-Proxy-Client", "bystander")
+        )
+        stop = threading.Event()
+
+        def read_every_second():
+            while not stop.wait(BYSTANDER_PERIOD):
+                try:
+                    bystander.get_function_event_invoke_config(FunctionName="bench-one")
+                except bystander.exceptions.TooManyRequestsException:
+                    pass
+
+        reader = threading.Thread(target=read_every_second)
+        reader.start()
+        try:
+            seconds = self.play(name, tasks)
+        finally:
+            stop.set()
+            reader.join()
+        calls = self.proxy_control("/__proxy/calls")
+        ours = [call for call in calls if call["client"] != "bystander" and call["counted"]]
+        theirs = [call for call in calls if call["client"] == "bystander"]
+        useful = sum(1 for call in ours if not call["throttled"])
+        return {
+            "seconds": seconds,
+            "useful": useful,
+            "throttled": sum(1 for call in ours if call["throttled"]),
+            "requests": len(ours),
+            "floor": useful / QUOTA,
+            "bystander": len(theirs),
+            "bystander_refused": sum(1 for call in theirs if call["throttled"]),
+        }
+
+    def quota(self):
+        count = FLEET_SIZE
+        names = [f"scale-{index}" for index in range(count)]
+        eic = "serverless.aws_lambda.lambda_event_invoke_config"
+        settings = {
+            "maximum_retry_attempts": 1,
+            "destination_config": {"on_failure": {"destination": self.queue_arn()}},
+        }
+
+        def bulk(extra):
+            return [
+                {"name": "all functions", eic: dict(settings, configs=[{"function_name": n} for n in names], **extra)}
+            ]
+
+        def audit(extra):
+            return [{"name": "audit", "serverless.aws_lambda.lambda_event_invoke_config_info": dict(extra)}]
+
+        variants = [(label, json.loads(options)) for label, options in QUOTA_VARIANTS]
+        self.proxy_control("/__proxy/latency", {"seconds": FLEET_LATENCY})
+        self.proxy_control("/__proxy/quota", {"rate": QUOTA, "burst": QUOTA})
+        rows = []
+        try:
+            for label, extra in variants:
+                self.delete_scale_configs(count)
+                rows.append((label, f"configs: {count} new configs", self.quota_run("quota-first", bulk(extra))))
+                rows.append((label, "configs: rerun (no-op)", self.quota_run("quota-again", bulk(extra))))
+                check = dict(extra, maximum_retry_attempts=2)
+                rows.append((label, "configs: check mode", self.quota_run("quota-check", bulk(check), check=True)))
+                exact = self.fleet_exact(count)
+                rows.append(
+                    (
+                        label,
+                        f"audit of {len(self.function_names())} functions",
+                        self.quota_run("quota-audit", audit(extra)),
+                    )
+                )
+                rows.append((label, "exact", exact))
+        finally:
+            self.proxy_control("/__proxy/quota", {"rate": 0})
+            self.proxy_control("/__proxy/latency", {"seconds": 0})
+        return count, rows
+
     def function_names(self):
         pages = self.lam.get_paginator("list_functions").paginate().build_full_result()
         return [function["FunctionName"] for function in pages["Functions"]]
@@ -459,7 +565,9 @@ def fleet_report(fleet):
         f"## Fleet: {count} configs in one task, and the audit of a region",
         "",
         f"Through the recording proxy with {FLEET_LATENCY * 1000:.0f} ms added to every call (AWS answers in 30-100 ms,",
-        "LocalStack in about 5, which would hide whether the work is concurrent). Each method starts from",
+        "LocalStack in about 5, which would hide whether the work is concurrent), **and no request quota**:",
+        "AWS allows 15 requests per second per account and region, so these times are not what AWS gives; the",
+        "next section measures that. Each method starts from",
         f"no configs; the first apply writes {count} (retry 1, a failure queue), the rerun changes nothing,",
         "check mode predicts a change of every config and writes nothing.",
         "",
@@ -485,7 +593,41 @@ def fleet_report(fleet):
     return lines
 
 
-def report(calls, samples, scale, versions_line, fleet=None):
+def quota_report(quota):
+    count, rows = quota
+    lines = [
+        "",
+        f"## The fleet under AWS's quota ({QUOTA} requests per second), with another tool at work",
+        "",
+        f"AWS Lambda allows {QUOTA} control-plane requests per second per account and region, shared by every",
+        "client of the account and not raisable (GetFunction has its own quota). The proxy adds",
+        f"{FLEET_LATENCY * 1000:.0f} ms to every call and answers beyond a token bucket of {QUOTA} per second (burst {QUOTA})",
+        "as AWS does (429 TooManyRequestsException, 'Rate exceeded'). Meanwhile a bystander of the same account",
+        f"(a deploy pipeline, the console) reads one config every {BYSTANDER_PERIOD:.0f} s without retries. The floor is the",
+        f"task's useful calls (the ones AWS answered) / {QUOTA} per second: no client can be faster on AWS.",
+        "",
+        "| options | task | s | floor s | time / floor | requests throttled | bystander refused |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    exact = {}
+    for label, task, run in rows:
+        if task == "exact":
+            exact[label] = run
+            continue
+        lines.append(
+            f"| {label} | {task} | {run['seconds']:.1f} | {run['floor']:.1f} | {run['seconds'] / run['floor']:.2f} | "
+            f"{run['throttled']} of {run['requests']} ({100 * run['throttled'] / max(run['requests'], 1):.0f}%) | "
+            f"{run['bystander_refused']} of {run['bystander']} |"
+        )
+    lines.append("")
+    for label, held in exact.items():
+        lines.append(
+            f"- {label}: after the first apply, {held} of {count} configs read back with boto3 hold exactly the settings written."
+        )
+    return lines
+
+
+def report(calls, samples, scale, versions_line, fleet=None, quota=None):
     floor = statistics.median(samples["floor: AnsibleAWSModule making one Get"])
     lines = [
         "# Benchmarks",
@@ -538,6 +680,8 @@ def report(calls, samples, scale, versions_line, fleet=None):
         )
     if fleet:
         lines += fleet_report(fleet)
+    if quota:
+        lines += quota_report(quota)
     lines.append("")
     return "\n".join(lines)
 
@@ -546,11 +690,18 @@ def main(localstack, proxy, collections, awscli, workdir, output):
     os.makedirs(workdir, exist_ok=True)
     bench = Bench(localstack, proxy, collections, awscli, workdir)
     bench.setup()
+    if set(SECTIONS) != {"calls", "times", "scale", "fleet", "quota"}:
+        if "fleet" in SECTIONS:
+            print("\n".join(fleet_report(bench.fleet())))
+        if "quota" in SECTIONS:
+            print("\n".join(quota_report(bench.quota())))
+        return
     calls = bench.api_calls()
     samples = bench.per_task_time()
     scale = bench.scale()
     fleet = bench.fleet()
-    text = report(calls, samples, scale, versions(collections, awscli), fleet)
+    quota = bench.quota()
+    text = report(calls, samples, scale, versions(collections, awscli), fleet, quota)
     with open(output, "w") as handle:
         handle.write(text)
     print(text)

@@ -26,8 +26,6 @@ try:
 except ImportError:
     _AWS_ERRORS = ()  # AnsibleAWSModule reports a missing botocore.
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import resource_policy
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
@@ -35,10 +33,11 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import retrying
 
 _CALLER_DENIED_CODES = ("AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation", "403")
 
-preflight_retry = AWSRetry.jittered_backoff(retries=4, delay=1, max_delay=5)
+preflight_retry = retrying(retries=4, delay=1, max_delay=5)
 
 
 class PreflightError(ParameterError):

@@ -21,10 +21,15 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.references i
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import qualifier_from_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import REQUEST_RATE_RANGE
 
 SETTING_KEYS = ("maximum_retry_attempts", "maximum_event_age_in_seconds")
 DESTINATION_SLOTS = ("on_success", "on_failure")
 _API_SLOTS = {"on_success": "OnSuccess", "on_failure": "OnFailure"}
+_API_NUMBERS = {
+    "maximum_retry_attempts": "MaximumRetryAttempts",
+    "maximum_event_age_in_seconds": "MaximumEventAgeInSeconds",
+}
 
 # AWS's limits (Lambda API reference, PutFunctionEventInvokeConfig). botocore only
 # checks the minimum client-side, so the maximum must be checked here.
@@ -100,6 +105,7 @@ def validate_settings(params):
     _check_range("maximum_event_age_in_seconds", params.get("maximum_event_age_in_seconds"), EVENT_AGE_RANGE)
     _check_range("iam_propagation_timeout", params.get("iam_propagation_timeout"), IAM_PROPAGATION_TIMEOUT_RANGE)
     _check_range("max_concurrency", params.get("max_concurrency"), CONCURRENCY_RANGE)
+    _check_range("max_requests_per_second", params.get("max_requests_per_second"), REQUEST_RATE_RANGE)
     for slot, entry in (params.get("destination_config") or {}).items():
         if entry is not None:
             validate_destination(slot, entry.get("destination"))
@@ -189,16 +195,43 @@ def to_api(settings):
     Put replaces the whole config, so every setting to keep must be sent; both
     destination slots are always sent so an unlisted one is cleared.
     """
-    kwargs = {}
-    if settings.get("maximum_retry_attempts") is not None:
-        kwargs["MaximumRetryAttempts"] = settings["maximum_retry_attempts"]
-    if settings.get("maximum_event_age_in_seconds") is not None:
-        kwargs["MaximumEventAgeInSeconds"] = settings["maximum_event_age_in_seconds"]
+    kwargs = {api_key: settings[key] for key, api_key in _API_NUMBERS.items() if settings.get(key) is not None}
     destinations = settings.get("destination_config") or {}
     kwargs["DestinationConfig"] = {
         api_slot: ({"Destination": destinations[slot]["destination"]} if slot in destinations else {})
         for slot, api_slot in _API_SLOTS.items()
     }
+    return kwargs
+
+
+def to_update_api(current, desired):
+    """Update arguments (without FunctionName/Qualifier) that turn the current config into the
+    desired settings, sending only what changes; None when only a Put can (a destination to
+    remove).
+
+    Update changes only what it is given (AWS's recorded answers), so a setting the task does
+    not change is never sent back with the value it had when it was read: another writer's
+    concurrent change of it is kept. Destinations go as one DestinationConfig (LocalStack's
+    Update replaces it whole; AWS documents neither way), with every slot the config keeps.
+    Neither AWS's recorded answers nor its documentation say that Update clears a slot, so
+    removing a destination is left to Put.
+    """
+    have = settings_of(current)
+    kwargs = {}
+    for key, api_key in _API_NUMBERS.items():
+        if desired.get(key) != have[key]:
+            if desired.get(key) is None:
+                return None  # Update cannot unset a number (merge_settings never asks it to)
+            kwargs[api_key] = desired[key]
+    wanted = desired.get("destination_config") or {}
+    if wanted != have["destination_config"]:
+        if set(have["destination_config"]) - set(wanted):
+            return None
+        kwargs["DestinationConfig"] = {
+            api_slot: {"Destination": wanted[slot]["destination"]}
+            for slot, api_slot in _API_SLOTS.items()
+            if slot in wanted
+        }
     return kwargs
 
 
@@ -228,6 +261,22 @@ def predict_config(current, desired, ref, function_arn=None):
 def diff_view(config):
     """What --diff shows of a config: everything but the modification time."""
     return {key: value for key, value in (config or {}).items() if key != "last_modified"}
+
+
+def changes_view(before, after):
+    """The settings that differ between two diff views: (before, after), each holding only
+    the keys whose values differ (a key missing on one side is not shown there). A bulk
+    task's diff shows this for each changed item, under a header that names the item (so
+    not its ARN and qualifier), and its result then holds every config once."""
+    keys = [
+        key
+        for key in dict.fromkeys(list(before) + list(after))
+        if key not in ("function_arn", "qualifier") and before.get(key) != after.get(key)
+    ]
+    return (
+        {key: before[key] for key in keys if key in before},
+        {key: after[key] for key in keys if key in after},
+    )
 
 
 def module_params_for(config):

@@ -5,9 +5,10 @@
 
 """Thin wrappers around the Lambda event invoke config API.
 
-Each call is retried with jittered backoff on throttling and on
-ResourceConflictException (a concurrent update of the same function), and turns
-botocore errors into EventInvokeConfigError with a sentence a user can act on.
+Each call is retried with jittered backoff on throttling, on Lambda's ServiceException and
+on ResourceConflictException (a concurrent update of the same function; see throttling.py),
+and turns botocore errors into EventInvokeConfigError with a sentence a user can act on.
+Listings retry each page on its own.
 """
 
 import functools
@@ -21,17 +22,11 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import option_for_destination
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
-
-# Retried beyond AWSRetry's defaults (which already cover TooManyRequestsException,
-# ServiceException-style 5xx codes and throttling). Bounded: 7 attempts (6 retries),
-# sleeping at most 1+2+4+8+16+20 = 51 s in all (jittered, so about half on average).
-RETRY_EXTRA_CODES = ["ResourceConflictException", "ServiceException"]
-lambda_retry = AWSRetry.jittered_backoff(retries=7, delay=1, max_delay=20, catch_extra_error_codes=RETRY_EXTRA_CODES)
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import lambda_retry
 
 # Hints that turn AWS's terse errors into something a user can act on, chosen by the
 # error code and what AWS said (the first entry that matches wins; a None hint adds nothing).
@@ -135,6 +130,12 @@ def _put_event_invoke_config(client, ref, api_settings):
     return client.put_function_event_invoke_config(**ref.api_kwargs(), **api_settings)
 
 
+@LambdaErrorHandler.explained_error_handler("update event invoke config")
+@lambda_retry
+def _update_event_invoke_config(client, ref, api_settings):
+    return client.update_function_event_invoke_config(**ref.api_kwargs(), **api_settings)
+
+
 def invalid_destination(exception):
     """The destination ARN AWS calls invalid, or None (AWS's answer for a destination that
     does not exist, and at times while the execution role's fresh grant propagates)."""
@@ -151,8 +152,8 @@ def is_permission_refusal(exception):
     )
 
 
-def put_event_invoke_config(client, ref, api_settings, propagation_timeout=0, destination_exists=None):
-    """Put the complete config at ref.
+def write_event_invoke_config(client, ref, api_settings, propagation_timeout=0, destination_exists=None, update=False):
+    """Put the complete config at ref, or (update=True) Update only the settings given.
 
     AWS answers a grant to the execution role that has not propagated yet with "does not
     have permissions to call ..." or with "The destination ARN ... is invalid"; the second
@@ -162,12 +163,14 @@ def put_event_invoke_config(client, ref, api_settings, propagation_timeout=0, de
     write is retried until propagation_timeout seconds have passed (Terraform waits 2
     minutes for both answers, typo or not), then fails naming the wait.
     """
+    write = _update_event_invoke_config if update else _put_event_invoke_config
+    verb = "update" if update else "put"
     deadline = time.monotonic() + propagation_timeout
     delay = 2
     known = {}
     while True:
         try:
-            return _put_event_invoke_config(client, ref, api_settings)
+            return write(client, ref, api_settings)
         except EventInvokeConfigError as e:
             arn = invalid_destination(e.exception)
             if arn is not None and destination_exists is not None:
@@ -175,7 +178,7 @@ def put_event_invoke_config(client, ref, api_settings, propagation_timeout=0, de
                     known[arn] = destination_exists(arn)
                 if known[arn] is False:
                     e.message = (
-                        f"Failed to put event invoke config of {ref.describe()}: "
+                        f"Failed to {verb} event invoke config of {ref.describe()}: "
                         f"{option_for_destination(api_settings, arn)} {arn} does not exist"
                     )
                     raise
@@ -230,18 +233,32 @@ def missing_target(client, ref):
     return f"the function {ref.function_name} has no version or alias {ref.qualifier!r}"
 
 
-@LambdaErrorHandler.common_error_handler("list the functions of the region")
 @lambda_retry
+def _page(client, operation, **kwargs):
+    return getattr(client, operation)(**kwargs)
+
+
+def _all_pages(client, operation, items_key, **kwargs):
+    """Every item of a listing, page after page (50 per page), each page retried on its own:
+    a throttled page does not send the listing back to its first page."""
+    items, marker = [], None
+    while True:
+        page = _page(client, operation, MaxItems=50, **kwargs, **({"Marker": marker} if marker else {}))
+        items.extend(page.get(items_key, []))
+        marker = page.get("NextMarker")
+        if not marker:
+            return items
+
+
+@LambdaErrorHandler.common_error_handler("list the functions of the region")
 def list_functions(client):
-    """Every function ($LATEST) of the client's region, following all pages (50 per page)."""
-    paginator = client.get_paginator("list_functions")
-    return paginator.paginate(PaginationConfig={"PageSize": 50}).build_full_result().get("Functions", [])
+    """Every function ($LATEST) of the client's region, following all pages."""
+    return _all_pages(client, "list_functions", "Functions")
 
 
 @LambdaErrorHandler.explained_error_handler("list event invoke configs")
-@lambda_retry
 def list_event_invoke_configs(client, ref):
-    """Every config of the function, following all pages (50 per page at most)."""
-    paginator = client.get_paginator("list_function_event_invoke_configs")
-    pages = paginator.paginate(FunctionName=ref.function_name, PaginationConfig={"PageSize": 50})
-    return pages.build_full_result().get("FunctionEventInvokeConfigs", [])
+    """Every config of the function, following all pages."""
+    return _all_pages(
+        client, "list_function_event_invoke_configs", "FunctionEventInvokeConfigs", FunctionName=ref.function_name
+    )

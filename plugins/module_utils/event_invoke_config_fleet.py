@@ -11,8 +11,11 @@ The work on one item is the single-config logic (ensure_present / ensure_absent)
 only plans and schedules it.
 """
 
+import threading
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import changes_view
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
@@ -37,6 +40,9 @@ INHERITED_OPTIONS = (
     "iam_propagation_timeout",
     "state",
 )
+
+
+NOT_STARTED = "not started: the task stopped at an unexpected error of another item"
 
 
 def expand_items(params):
@@ -92,67 +98,92 @@ def serial_key(ref, default_region):
     return (ref.region or default_region, ref.name)
 
 
+def is_bug(error):
+    """An error that is not a failure this collection knows (an AWS answer, a bad option)."""
+    return error is not None and not isinstance(error, EventInvokeConfigError)
+
+
 def failure_message(error):
     """The sentence a failed item reports: ours, and AWS's when there is one."""
-    if isinstance(error, EventInvokeConfigError) and error.exception is not None:
+    if is_bug(error):
+        return f"unexpected error (a bug of this collection, please report it): {type(error).__name__}: {error}"
+    if error.exception is not None:
         return f"{error.message}: {error.exception}"
-    if isinstance(error, EventInvokeConfigError):
-        return error.message
-    return str(error)
+    return error.message
 
 
 def run_concurrently(keys, work, max_concurrency):
     """work(i) for every index i of keys, at most max_concurrency at once, indexes with equal
     keys one after the other in their order; returns [(result, error)] in index order.
 
-    An error (EventInvokeConfigError) is kept for its item and the others go on.
+    An error (EventInvokeConfigError) is kept for its item and the others go on. Any other
+    exception is a bug: it is kept for its item, no item starts after it, and the items that
+    never started are None.
     """
     groups = {}
     for index, key in enumerate(keys):
         groups.setdefault(key, []).append(index)
     outcomes = [None] * len(keys)
+    stop = threading.Event()
 
     def run_group(indexes):
         for index in indexes:
+            if stop.is_set():
+                return
             try:
                 outcomes[index] = (work(index), None)
             except EventInvokeConfigError as e:
                 outcomes[index] = (None, e)
+            except Exception as e:  # pylint: disable=broad-except  # a bug: stop, report what was applied
+                outcomes[index] = (None, e)
+                stop.set()
+                return
 
     with ThreadPoolExecutor(max_workers=max_concurrency) as pool:
         for future in [pool.submit(run_group, indexes) for indexes in groups.values()]:
-            future.result()  # re-raises a bug (anything not an EventInvokeConfigError)
+            future.result()
     return outcomes
 
 
 def bulk_result(items, outcomes, diff):
     """The task result of a bulk run: one entry per item in the order given; failed when any
-    item failed, naming each. In diff mode, the task's diff is the list of the changed items'
-    diffs, each headed by its item, which is what ``--diff`` prints."""
+    item failed, naming each. In diff mode, the task's diff (what ``--diff`` prints) is the
+    list of the changed items' changes, each headed by its item: only the settings that
+    change, since the entry already holds the config after (AWX drops a job event's whole
+    result beyond 700,000 characters, and a fleet task must stay under that). After a bug,
+    the items never started say so, and the result carries the bug's traceback."""
     entries = []
     failures = []
     diffs = []
-    for item, (result, error) in zip(items, outcomes):
+    bugs = []
+    for item, outcome in zip(items, outcomes):
         entry = {"function_name": item["function_name"], "qualifier": item.get("qualifier")}
-        if error is not None:
+        result, error = outcome or (None, None)
+        if outcome is None:
+            entry.update({"changed": False, "failed": True, "msg": NOT_STARTED, "event_invoke_config": {}})
+        elif error is not None:
             entry.update({"changed": False, "failed": True, "msg": failure_message(error), "event_invoke_config": {}})
             failures.append(f"{item_label(item)}: {entry['msg']}")
+            if is_bug(error):
+                bugs.append(error)
         else:
             entry.update({"changed": result["changed"], "event_invoke_config": result["event_invoke_config"]})
-            if diff:
-                entry["diff"] = result["diff"]
-                if result["changed"]:
-                    label = item_label(item)
-                    diffs.append(dict(result["diff"], before_header=label, after_header=label))
+            if diff and result["changed"]:
+                label = item_label(item)
+                before, after = changes_view(result["diff"]["before"], result["diff"]["after"])
+                diffs.append({"before": before, "after": after, "before_header": label, "after_header": label})
         entries.append(entry)
     outcome = {"changed": any(entry["changed"] for entry in entries), "event_invoke_configs": entries}
     if diff:
         outcome["diff"] = diffs
+    not_started = sum(1 for each in outcomes if each is None)
     if failures:
         outcome["failed"] = True
-        outcome["msg"] = f"{len(failures)} of {len(items)} configs failed (the others were applied): " + "; ".join(
-            failures
-        )
+        applied = len(items) - len(failures) - not_started
+        others = "the others were applied" if not not_started else f"{applied} were applied, {not_started} not started"
+        outcome["msg"] = f"{len(failures)} of {len(items)} configs failed ({others}): " + "; ".join(failures)
+    if bugs:
+        outcome["exception"] = "".join(traceback.format_exception(type(bugs[0]), bugs[0], bugs[0].__traceback__))
     return outcome
 
 
@@ -164,6 +195,11 @@ def apply_configs(client_for, params, check_mode, warn, default_region, diff):
     refs = check_items(items, check_task)
     check_distinct(items, refs, default_region)
     keys = [serial_key(ref, default_region) for ref in refs]
+    # Every item's Lambda client is made here, before any thread: amazon.aws's connection
+    # code fails the module when it cannot make one (no region, an unknown profile), which
+    # must happen once, cleanly, and not inside a worker thread.
+    for region in sorted({ref.region or default_region for ref in refs}, key=str):
+        client_for("lambda", region)
     outcomes = run_concurrently(
         keys,
         lambda index: apply_task(client_for, refs[index], items[index], check_mode, warn),
@@ -183,6 +219,9 @@ def audit_region(client, max_concurrency):
     outcomes = run_concurrently(
         list(range(len(refs))), lambda index: describe_event_invoke_configs(client, refs[index]), max_concurrency
     )
+    bugs = [error for outcome in outcomes if outcome is not None for error in outcome[1:] if is_bug(error)]
+    if bugs:
+        raise bugs[0]  # the audit writes nothing: the bug itself is the whole story
     configs, configs_by_function, present = [], {}, []
     for function, (found, error) in zip(functions, outcomes):
         if error is not None:
@@ -193,6 +232,20 @@ def audit_region(client, max_concurrency):
         configs_by_function[function["FunctionArn"]] = found
         configs.extend(found)
     return configs, unprotected_functions(present, configs_by_function)
+
+
+def audit_regions(client_for, regions, max_concurrency):
+    """audit_region of every region (each once, in the order given), the regions at once, each
+    with its own client and so its own request rate cap: the configs and the flagged
+    functions of all of them, region after region. Every client is made before any thread."""
+    clients = [client_for("lambda", region) for region in dict.fromkeys(regions)]
+    if len(clients) == 1:
+        return audit_region(clients[0], max_concurrency)
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        audits = list(pool.map(lambda client: audit_region(client, max_concurrency), clients))
+    configs = [config for found, dummy in audits for config in found]
+    unprotected = [function for dummy, flagged in audits for function in flagged]
+    return configs, unprotected
 
 
 def unprotected_functions(functions, configs_by_function):

@@ -22,6 +22,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import settings_given
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import settings_of
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import to_api
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import to_update_api
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
     delete_event_invoke_config,
 )
@@ -34,7 +35,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 )
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import missing_target
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
-    put_event_invoke_config,
+    write_event_invoke_config,
 )
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
@@ -71,15 +72,28 @@ def _check_target_exists(client, ref, warn):
         raise _missing_target_error(ref, what)
 
 
-def _put(client, ref, desired, params, destination_exists, creating):
+def _write(client, ref, current, desired, params, destination_exists):
+    """The write that brings current to desired: an Update of only what changes when the config
+    exists (so another writer's concurrent change of any other setting is kept), a Put of the
+    complete config to create one or to remove a destination (see to_update_api)."""
+    update = to_update_api(current, desired) if current else None
+    api_settings = to_api(desired) if update is None else update
+    timeout = params.get("iam_propagation_timeout") or 0
     try:
-        return put_event_invoke_config(
-            client, ref, to_api(desired), params.get("iam_propagation_timeout") or 0, destination_exists
+        return write_event_invoke_config(
+            client, ref, api_settings, timeout, destination_exists, update=update is not None
         )
     except EventInvokeConfigError as e:
-        # "The function doesn't exist." names neither the function nor what is missing of it.
-        if not (creating and error_code(e.exception) == "ResourceNotFoundException"):
+        if error_code(e.exception) != "ResourceNotFoundException":
             raise
+        if current:
+            # The write found nothing where the read found a config: another writer deleted it.
+            raise EventInvokeConfigError(
+                message=f"Failed to write event invoke config of {ref.describe()}: the config or its function was "
+                "deleted after this task read it; nothing was written (run the task again to create it)",
+                exception=e.exception,
+            ) from e
+        # "The function doesn't exist." names neither the function nor what is missing of it.
         try:
             what = missing_target(client, ref)
         except EventInvokeConfigError:
@@ -92,13 +106,14 @@ def _put(client, ref, desired, params, destination_exists, creating):
 def ensure_present(client, ref, params, check_mode, preflight=None, destination_exists=None, warn=None):
     """Lay the task's settings over the config at ref; write only when that changes it.
 
-    One read; then, when something changes, one write (real run) or nothing (check mode).
+    One read; then, when something changes, one write (real run: see _write) or nothing
+    (check mode).
     Where the read found no config, check mode also reads the function, so that it fails
     as the real run would when the function, version or alias does not exist.
     preflight(desired), when given, runs before a write (and in check mode), only when
     there is something to write; it raises when AWS would refuse the config.
     destination_exists(arn) tells a missing destination from a propagating grant (see
-    put_event_invoke_config); params["iam_propagation_timeout"] bounds the wait.
+    write_event_invoke_config); params["iam_propagation_timeout"] bounds the wait.
     """
     api_current, missing_message = get_event_invoke_config(client, ref)
     current = from_api(api_current)
@@ -121,7 +136,7 @@ def ensure_present(client, ref, params, check_mode, preflight=None, destination_
     if check_mode:
         after = predict_config(current, desired, ref, function_arn_in_message(missing_message))
     else:
-        after = from_api(_put(client, ref, desired, params, destination_exists, creating=not current))
+        after = from_api(_write(client, ref, current, desired, params, destination_exists))
     return _result(True, current, after)
 
 

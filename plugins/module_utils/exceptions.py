@@ -14,3 +14,8 @@ class EventInvokeConfigError(AnsibleAWSError):
 
 class ParameterError(EventInvokeConfigError):
     """A bad option value, found before any AWS call."""
+
+
+class ClientUnavailableError(EventInvokeConfigError):
+    """An AWS client that could not be made in a worker thread (amazon.aws's connection code
+    fails the module, which a thread must not do: the item fails instead)."""

@@ -10,8 +10,12 @@ import threading
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ClientUnavailableError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import BOTOCORE_RETRIES
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import RequestRateLimiter
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import limit_request_rate
 
 COLLECTION_NAME = "serverless.aws_lambda"
 COLLECTION_VERSION = "0.2.0"  # the same as galaxy.yml (tests/unit/plugins/module_utils/test_module.py)
@@ -20,6 +24,11 @@ COLLECTION_VERSION = "0.2.0"  # the same as galaxy.yml (tests/unit/plugins/modul
 FUNCTION_REFERENCE_ARGUMENT_SPEC = {
     "function_name": {"type": "str"},
     "qualifier": {"type": "str"},
+}
+
+# max_requests_per_second, documented once in the request_rate doc fragment.
+REQUEST_RATE_ARGUMENT_SPEC = {
+    "max_requests_per_second": {"type": "float", "default": 13},
 }
 
 
@@ -35,14 +44,27 @@ class LambdaAWSModule(AnsibleAWSModule):
     def client_for(self, service, region=None):
         """One client per service and region for the whole run (creating one costs ~10 ms).
 
-        Safe to call from the threads of a bulk run: a client is made once, under a lock
-        (boto3 clients are thread-safe once made; making them is not).
+        Lambda clients pass every request through the region's rate cap (throttling.py);
+        every client retries in botocore's adaptive mode. Safe to call from the threads of a
+        bulk run: a client is made once, under a lock (boto3 clients are thread-safe once
+        made; making them is not), and a client that cannot be made there raises
+        ClientUnavailableError for the item instead of failing the module from a thread.
         """
+        region = region or self.region  # the module's region and its name are one client
         key = (service, region)
         with self._clients_lock:
             if key not in self._clients:
-                self._clients[key] = self.client(service, **({"region": region} if region else {}))
+                client = self.client(service, config={"retries": dict(BOTOCORE_RETRIES)}, region=region)
+                if service == "lambda":
+                    limit_request_rate(client, RequestRateLimiter(self.params["max_requests_per_second"]))
+                self._clients[key] = client
             return self._clients[key]
+
+    def fail_json(self, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            # Below client_for, only amazon.aws's connection code fails the module.
+            raise ClientUnavailableError(message=kwargs.get("msg") or "could not make an AWS client")
+        super().fail_json(*args, **kwargs)
 
     def exit_with(self, action):
         """Run action() -> result dict and exit with it, or fail.

@@ -12,11 +12,15 @@ description:
   - Creates, updates or deletes the event invoke config of one AWS Lambda function, version or alias. That
     config says how many times Lambda retries a failed asynchronous invocation, how old an event may get
     before it is dropped, and where records of successful and failed invocations are sent.
-  - Settings the task does not mention are kept as they are. AWS's C(PutFunctionEventInvokeConfig) replaces
-    the whole config, so the module reads the config first, lays the given options over it and writes the
-    complete result, and only when it differs from what AWS holds.
+  - Settings the task does not mention are kept as they are. The module reads the config first, lays the given
+    options over it and writes only when the result differs from what AWS holds.
+  - A change of an existing config is a C(lambda:UpdateFunctionEventInvokeConfig) of only what changes, so that
+    another tool's change of any other setting between the module's read and its write is kept (AWS has no
+    conditional write for these configs). A create, and a change that removes a destination, is a
+    C(lambda:PutFunctionEventInvokeConfig) of the complete config, since Put replaces the whole config and AWS
+    does not document that Update can clear a destination.
   - A task that changes nothing makes one read (C(lambda:GetFunctionEventInvokeConfig)) and no write; a change
-    adds one C(lambda:PutFunctionEventInvokeConfig) or C(lambda:DeleteFunctionEventInvokeConfig).
+    adds one Update, Put or C(lambda:DeleteFunctionEventInvokeConfig).
   - AWS answers "not found" alike for a missing function, version, alias or config. Where no config is found,
     check mode also reads the function (C(lambda:GetFunction)) and fails with the message the real run gives
     when the function, version or alias does not exist; the real run makes that read only after AWS refused the write.
@@ -24,7 +28,8 @@ description:
     Destinations AWS would accept and never deliver to (a FIFO queue or topic) and the function itself as a
     destination are refused there too (the function itself after the first read when O(function_name) is a
     name, since only AWS's answer names the account).
-  - Throttling and concurrent-update conflicts (C(ResourceConflictException)) are retried with jittered backoff.
+  - Throttling and concurrent-update conflicts (C(ResourceConflictException)) are retried with jittered backoff,
+    and requests are kept under O(max_requests_per_second).
 author:
   - Serverless AWS Lambda maintainers (@serverless-aws-lambda)
 options:
@@ -128,7 +133,8 @@ options:
         unqualified config is the V($LATEST) one); then the items are read and written concurrently, at most
         O(max_concurrency) at once, one client per region, and items of the same function one after the other.
         Each item is handled exactly as a task with that one config (check mode and diff mode included);
-        C(--diff) shows each changed item's config before and after, headed by its function and qualifier.
+        C(--diff) shows each changed item, headed by its function and qualifier, with the settings that change
+        before and after (the item's whole config after is in RV(event_invoke_configs)).
       - When items fail, every other item is still applied; the task fails naming each failed item, and
         RV(event_invoke_configs) reports all of them.
       - Mutually exclusive with O(function_name) and O(qualifier).
@@ -213,6 +219,7 @@ seealso:
     link: https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
 extends_documentation_fragment:
   - serverless.aws_lambda.function_reference
+  - serverless.aws_lambda.request_rate
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -324,10 +331,6 @@ event_invoke_configs:
         - The item's config after the task, in the shape of RV(event_invoke_config); empty when it failed or was deleted.
       type: dict
       returned: always
-    diff:
-      description: The item's config before and after, in diff mode.
-      type: dict
-      returned: in diff mode, when the item did not fail
     failed:
       description: True when the item failed.
       type: bool
@@ -403,6 +406,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import apply_configs
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
 
 DESTINATION_SPEC = {"type": "dict", "options": {"destination": {"type": "str", "required": True}}}
@@ -423,6 +427,7 @@ CONFIG_ITEM_SPEC = dict(
 def main():
     argument_spec = dict(
         FUNCTION_REFERENCE_ARGUMENT_SPEC,
+        **REQUEST_RATE_ARGUMENT_SPEC,
         maximum_retry_attempts={"type": "int"},
         maximum_event_age_in_seconds={"type": "int"},
         destination_config=DESTINATION_CONFIG_SPEC,

@@ -11,9 +11,10 @@ short_description: List the asynchronous invocation configs of a Lambda function
 description:
   - Returns the event invoke config of one qualifier, or every config of a function across V($LATEST),
     versions and aliases, following every page of C(ListFunctionEventInvokeConfigs).
-  - Without O(function_name), audits the region. It returns every function's configs (all pages of
-    C(ListFunctions), read concurrently) and RV(functions_without_failure_handling), the functions whose
-    failed asynchronous events are dropped after the retries.
+  - Without O(function_name), audits the region, or every region of O(regions) at once. It returns every
+    function's configs (all pages of C(ListFunctions), read concurrently) and RV(functions_without_failure_handling),
+    the functions whose failed asynchronous events are dropped after the retries. Each names its function by ARN,
+    so its region too, and M(serverless.aws_lambda.lambda_event_invoke_config) addresses it there.
   - Each config comes with RV(event_invoke_configs[].module_params), the arguments with which
     M(serverless.aws_lambda.lambda_event_invoke_config) describes exactly that config; a task run with them
     reports no change. That is how configs made by hand or by another tool are adopted into a playbook.
@@ -30,6 +31,14 @@ options:
     type: int
     default: 10
     version_added: 0.2.0
+  regions:
+    description:
+      - Without O(function_name), the regions to audit, all at once, each under its own request quota
+        (O(max_requests_per_second) and O(max_concurrency) apply to each region).
+      - Omitted, the module's O(region) alone.
+    type: list
+    elements: str
+    version_added: 0.2.0
 notes:
   - Without O(function_name), the caller also needs C(lambda:ListFunctions).
   - With a qualifier (in O(qualifier) or in O(function_name)), only the config of that version, alias or
@@ -41,6 +50,7 @@ seealso:
   - module: serverless.aws_lambda.lambda_event_invoke_config
 extends_documentation_fragment:
   - serverless.aws_lambda.function_reference
+  - serverless.aws_lambda.request_rate
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -83,6 +93,11 @@ EXAMPLES = r"""
 - name: Audit the region - which functions drop failed events?
   serverless.aws_lambda.lambda_event_invoke_config_info:
   register: audit
+
+- name: Audit three regions at once
+  serverless.aws_lambda.lambda_event_invoke_config_info:
+    regions: [us-east-1, eu-west-1, ap-southeast-2]
+  register: audit_regions
 
 - name: Send the failed events of each of them to one queue (keeps their other settings)
   serverless.aws_lambda.lambda_event_invoke_config:
@@ -186,19 +201,28 @@ event_invoke_configs:
 """
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import audit_region
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import audit_regions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
     describe_event_invoke_configs,
 )
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 
 
 def main():
-    argument_spec = dict(FUNCTION_REFERENCE_ARGUMENT_SPEC, max_concurrency={"type": "int", "default": 10})
+    argument_spec = dict(
+        FUNCTION_REFERENCE_ARGUMENT_SPEC,
+        **REQUEST_RATE_ARGUMENT_SPEC,
+        max_concurrency={"type": "int", "default": 10},
+        regions={"type": "list", "elements": "str"},
+    )
     module = LambdaAWSModule(
-        argument_spec=argument_spec, supports_check_mode=True, required_by={"qualifier": "function_name"}
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_by={"qualifier": "function_name"},
+        mutually_exclusive=[("function_name", "regions")],
     )
     module.exit_with(lambda: describe(module))
 
@@ -207,7 +231,8 @@ def describe(module):
     params = module.params
     validate_settings(params)
     if params["function_name"] is None:
-        configs, unprotected = audit_region(module.client_for("lambda"), params["max_concurrency"])
+        regions = params["regions"] or [module.region]
+        configs, unprotected = audit_regions(module.client_for, regions, params["max_concurrency"])
         return {"changed": False, "event_invoke_configs": configs, "functions_without_failure_handling": unprotected}
     ref = parse_function_ref(params["function_name"], params["qualifier"])
     client = module.client_for("lambda", ref.region)  # a function ARN is read in its own region

@@ -169,12 +169,60 @@ def test_a_failed_item_does_not_stop_the_others():
     assert "diff" not in result["event_invoke_configs"][0]
 
 
-def test_a_bug_is_not_swallowed():
+def test_a_bug_stops_new_items_and_the_result_says_which_were_applied():
+    # One worker, so the order is known: a applied, b hits the bug, c and d never start.
     def work(index):
-        raise KeyError("bug")
+        if index == 1:
+            raise KeyError("bug")
+        return {"changed": True, "event_invoke_config": {"qualifier": "$LATEST"}, "diff": {}}
 
-    with pytest.raises(KeyError):
-        fleet.run_concurrently(["a"], work, 1)
+    items = [{"function_name": name} for name in ("a", "b", "c", "d")]
+    outcomes = fleet.run_concurrently(["a", "b", "c", "d"], work, 1)
+    assert outcomes[0][1] is None and isinstance(outcomes[1][1], KeyError)
+    assert outcomes[2:] == [None, None]
+    result = fleet.bulk_result(items, outcomes, diff=False)
+    assert result["failed"] is True
+    assert result["changed"] is True
+    entries = result["event_invoke_configs"]
+    assert [entry["changed"] for entry in entries] == [True, False, False, False]
+    assert entries[2]["msg"] == entries[3]["msg"] == fleet.NOT_STARTED
+    assert result["msg"] == (
+        "1 of 4 configs failed (1 were applied, 2 not started): b: unexpected error (a bug of this collection, "
+        "please report it): KeyError: 'bug'"
+    )
+    assert 'raise KeyError("bug")' in result["exception"]
+
+
+def test_a_bug_in_one_group_stops_the_groups_that_have_not_started():
+    started = []
+    second_started = threading.Event()
+
+    def work(index):
+        started.append(index)
+        if index == 0:
+            second_started.wait(5)  # both workers are busy: the bug comes while item 1 runs
+            raise KeyError("bug")
+        second_started.set()
+        time.sleep(0.1)  # item 1 is still running when item 0 fails
+        return index
+
+    outcomes = fleet.run_concurrently([f"fn{index}" for index in range(6)], work, 2)
+    assert isinstance(outcomes[0][1], KeyError)
+    assert sorted(started) == [0, 1]  # items 2 to 5 never started
+    assert outcomes[1] == (1, None)
+    assert outcomes[2:] == [None] * 4
+
+
+def test_the_audit_raises_a_bug():
+    class Client:
+        def list_functions(self, **kwargs):
+            return {"Functions": [{"FunctionName": "a", "FunctionArn": "arn:aws:lambda:us-east-1:1:function:a"}]}
+
+        def list_function_event_invoke_configs(self, **kwargs):
+            return {"FunctionEventInvokeConfigs": [{"no FunctionArn": True}]}
+
+    with pytest.raises(AttributeError):
+        fleet.audit_region(Client(), 1)
 
 
 def config(function, qualifier="$LATEST", on_failure=None):
@@ -203,3 +251,36 @@ def test_unprotected_functions_are_those_with_neither_on_failure_nor_a_dead_lett
     assert fleet.unprotected_functions(functions, configs) == [
         {"function_name": arn + name} for name in ("no-config", "alias-only", "success-only", "empty-dlq")
     ]
+
+
+class RegionClient:
+    """ListFunctions and ListFunctionEventInvokeConfigs of one region: one function without configs."""
+
+    def __init__(self, region, together):
+        self.region = region
+        self.together = together
+
+    def list_functions(self, **kwargs):
+        self.together.wait()  # both regions are listed at once, or this times out
+        arn = f"arn:aws:lambda:{self.region}:123456789012:function:fn-{self.region}"
+        return {"Functions": [{"FunctionName": f"fn-{self.region}", "FunctionArn": arn}]}
+
+    def list_function_event_invoke_configs(self, **kwargs):
+        return {"FunctionEventInvokeConfigs": []}
+
+
+def test_the_audit_of_several_regions_names_each_function_in_its_region():
+    clients = {}
+    together = threading.Barrier(2, timeout=5)
+
+    def client_for(service, region):
+        assert threading.current_thread() is threading.main_thread()  # every client made before any thread
+        return clients.setdefault(region, RegionClient(region, together))
+
+    configs, unprotected = fleet.audit_regions(client_for, ["us-east-1", "eu-west-1", "us-east-1"], 2)
+    assert configs == []
+    assert unprotected == [
+        {"function_name": "arn:aws:lambda:us-east-1:123456789012:function:fn-us-east-1"},
+        {"function_name": "arn:aws:lambda:eu-west-1:123456789012:function:fn-eu-west-1"},
+    ]
+    assert sorted(clients) == ["eu-west-1", "us-east-1"]  # a region given twice is audited once

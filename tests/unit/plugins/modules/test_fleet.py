@@ -9,6 +9,8 @@ max_concurrency=1 makes the call order deterministic, which the Stubber needs; t
 concurrency itself is tested in module_utils/test_event_invoke_config_fleet.py.
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
@@ -44,6 +46,12 @@ def expect_put(stubber, function, **settings):
     stubber.add_response("put_function_event_invoke_config", config_of(function, **settings), request)
 
 
+def expect_update(stubber, function, **settings):
+    # An existing config gets only what changes: here the retries.
+    request = {"FunctionName": function, "MaximumRetryAttempts": settings["retry"]}
+    stubber.add_response("update_function_event_invoke_config", config_of(function, **settings), request)
+
+
 def fleet_args(**extra):
     args = {
         "configs": [
@@ -64,18 +72,28 @@ def test_each_item_is_brought_to_its_state_with_the_single_config_floor(stubber,
     expect_put(stubber, "a", retry=0, on_failure=QUEUE)
     expect_get(stubber, "b", config_of("b", retry=0, on_failure=QUEUE))  # no-op: one read
     expect_get(stubber, "c", config_of("c", retry=1, on_failure=QUEUE))  # update: a read and a write
-    expect_put(stubber, "c", retry=2, on_failure=QUEUE)
+    expect_update(stubber, "c", retry=2, on_failure=QUEUE)
     result = run_module(module, fleet_args(), diff=True)
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
     entries = result["event_invoke_configs"]
     assert [(e["function_name"], e["changed"]) for e in entries] == [("a", True), ("b", False), ("c", True)]
     assert entries[2]["event_invoke_config"]["maximum_retry_attempts"] == 2
-    assert entries[2]["diff"]["before"]["maximum_retry_attempts"] == 1
-    # What --diff prints: the changed items' diffs, each headed by its item.
+    # What --diff prints: each changed item, headed by it, with what changes; the whole config
+    # after is only in its entry (each config once in the result).
+    assert "diff" not in entries[2]
     assert [(d["before_header"], d["after_header"]) for d in result["diff"]] == [("a", "a"), ("c", "c")]
-    assert result["diff"][0]["before"] == {} and result["diff"][0]["after"]["maximum_retry_attempts"] == 0
-    assert result["diff"][1]["after"] == entries[2]["diff"]["after"]
+    assert result["diff"][0]["before"] == {}
+    assert result["diff"][0]["after"] == {
+        "maximum_retry_attempts": 0,
+        "destination_config": {"on_failure": {"destination": QUEUE}},
+    }
+    assert result["diff"][1] == {
+        "before": {"maximum_retry_attempts": 1},
+        "after": {"maximum_retry_attempts": 2},
+        "before_header": "c",
+        "after_header": "c",
+    }
     assert "failed" not in result
 
 
@@ -108,7 +126,7 @@ def test_a_failed_item_is_named_and_the_others_are_applied(stubber, run_module):
         expected_params={"FunctionName": "b"},
     )
     expect_get(stubber, "c", config_of("c", retry=1, on_failure=QUEUE))
-    expect_put(stubber, "c", retry=2, on_failure=QUEUE)
+    expect_update(stubber, "c", retry=2, on_failure=QUEUE)
     result = run_module(module, fleet_args())
     stubber.assert_no_pending_responses()
     assert result["failed"] is True
@@ -167,6 +185,48 @@ def test_max_concurrency_is_bounded(stubber, run_module):
     assert result["msg"] == "max_concurrency must be between 1 and 64, got 0"
 
 
+def test_a_client_that_cannot_be_made_fails_the_task_once_before_any_item(stubber, run_module, mocker):
+    # amazon.aws's connection code fails the module when it cannot make a client.
+    made = []
+
+    def client(self, service, **kwargs):
+        made.append(service)
+        self.fail_json(msg="The lambda_event_invoke_config module requires a region")
+
+    mocker.patch.object(AnsibleAWSModule, "client", client)
+    result = run_module(module, fleet_args(max_concurrency=4))
+    assert result["failed"] is True
+    assert result["msg"] == "The lambda_event_invoke_config module requires a region"
+    assert "event_invoke_configs" not in result
+    assert made == ["lambda"]
+
+
+def test_a_client_that_cannot_be_made_in_a_worker_thread_fails_only_its_item(stubber, run_module, mocker):
+    # The preflight's SQS client is first wanted inside a worker thread.
+    made = mocker.patch.object(AnsibleAWSModule, "client", autospec=True, wraps=AnsibleAWSModule.client)
+
+    def client(self, service, **kwargs):
+        if service == "sqs":
+            self.fail_json(msg="Couldn't connect to AWS: the profile (sqs) could not be found")
+        return stubber.services["lambda"].client
+
+    made.side_effect = client
+    expect_get(stubber, "a", config_of("a", retry=1))
+    result = run_module(
+        module,
+        {
+            "configs": [{"function_name": "a"}],
+            "validate_destinations": True,
+            "destination_config": {"on_failure": {"destination": QUEUE}},
+        },
+    )
+    stubber.assert_no_pending_responses()
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "1 of 1 configs failed (the others were applied): a: Couldn't connect to AWS: the profile (sqs) could not be found"
+    )
+
+
 def function(name, dead_letter=None):
     item = {"FunctionName": name, "FunctionArn": PREFIX + name}
     if dead_letter:
@@ -200,6 +260,41 @@ def test_audit_lists_every_function_and_flags_those_that_drop_failed_events(stub
         PREFIX + "bare:$LATEST",
     ]
     assert result["event_invoke_configs"][2]["module_params"]["function_name"] == PREFIX + "bare"
+
+
+def test_a_throttled_page_is_retried_alone(stubber, run_module):
+    # The first page is read once: the retry asks again for the second page only.
+    stubber.add_response("list_functions", {"Functions": [function("a")], "NextMarker": "page-2"}, {"MaxItems": 50})
+    stubber.add_client_error(
+        "list_functions",
+        service_error_code="TooManyRequestsException",
+        http_status_code=429,
+        expected_params={"MaxItems": 50, "Marker": "page-2"},
+    )
+    stubber.add_response("list_functions", {"Functions": [function("b")]}, {"MaxItems": 50, "Marker": "page-2"})
+    for name in ("a", "b"):
+        stubber.add_response(
+            "list_function_event_invoke_configs",
+            {"FunctionEventInvokeConfigs": [], "NextMarker": "more"}
+            if name == "b"
+            else {"FunctionEventInvokeConfigs": []},
+            {"FunctionName": name, "MaxItems": 50},
+        )
+    stubber.add_client_error(
+        "list_function_event_invoke_configs",
+        service_error_code="TooManyRequestsException",
+        http_status_code=429,
+        expected_params={"FunctionName": "b", "MaxItems": 50, "Marker": "more"},
+    )
+    stubber.add_response(
+        "list_function_event_invoke_configs",
+        {"FunctionEventInvokeConfigs": [config_of("b", retry=1)]},
+        {"FunctionName": "b", "MaxItems": 50, "Marker": "more"},
+    )
+    result = run_module(info, {"max_concurrency": 1})
+    stubber.assert_no_pending_responses()
+    assert stubber.sleeps.call_count == 2
+    assert [c["function_arn"] for c in result["event_invoke_configs"]] == [PREFIX + "b:$LATEST"]
 
 
 def test_audit_leaves_out_a_function_deleted_while_it_is_read(stubber, run_module):

@@ -40,6 +40,11 @@ def expect_put(stubber, response, **request):
     stubber.add_response("put_function_event_invoke_config", response, request)
 
 
+def expect_update(stubber, response, **request):
+    request.setdefault("FunctionName", "my-fn")
+    stubber.add_response("update_function_event_invoke_config", response, request)
+
+
 FULL = api_config(retry=1, age=600, on_success=SNS, on_failure=SQS)
 
 
@@ -84,22 +89,61 @@ def test_create_puts_the_given_settings(stubber, run_module):
     assert result["diff"]["after"]["maximum_retry_attempts"] == 0
 
 
-def test_update_sends_the_complete_merged_config(stubber, run_module):
-    # Put replaces the whole config: what the task does not mention must be sent again.
+def test_update_sends_only_what_changes(stubber, run_module):
+    # Put would replace the whole config and send back the value read of every setting the
+    # task does not mention; Update changes only what it is given, so another writer's change
+    # of those settings between our read and our write is kept.
     expect_get(stubber, FULL)
-    expect_put(
-        stubber,
-        api_config(retry=0, age=600, on_success=SNS, on_failure=SQS),
-        MaximumRetryAttempts=0,
-        MaximumEventAgeInSeconds=600,
-        DestinationConfig=destinations(SNS, SQS),
-    )
+    expect_update(stubber, api_config(retry=0, age=600, on_success=SNS, on_failure=SQS), MaximumRetryAttempts=0)
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0}, diff=True)
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
     assert result["diff"]["before"]["maximum_retry_attempts"] == 1
     assert result["diff"]["after"]["maximum_retry_attempts"] == 0
     assert result["diff"]["after"]["destination_config"]["on_success"] == {"destination": SNS}
+
+
+def test_after_is_what_aws_holds_after_the_update(stubber, run_module):
+    # Another tool set an on_failure destination between our read and our Update: AWS's
+    # answer (kept as the result) holds it, and nothing of ours removed it.
+    expect_get(stubber, api_config(retry=1))
+    expect_update(stubber, api_config(retry=2, on_failure=SQS), MaximumRetryAttempts=2)
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 2})
+    stubber.assert_no_pending_responses()
+    assert result["event_invoke_config"]["destination_config"] == {"on_failure": {"destination": SQS}}
+
+
+def test_a_new_destination_is_updated_with_the_slots_the_config_keeps(stubber, run_module):
+    expect_get(stubber, api_config(retry=1, age=600, on_success=SNS))
+    expect_update(
+        stubber,
+        api_config(retry=1, age=600, on_success=SNS, on_failure=SQS),
+        DestinationConfig={"OnSuccess": {"Destination": SNS}, "OnFailure": {"Destination": SQS}},
+    )
+    result = run_module(
+        module,
+        {
+            "function_name": "my-fn",
+            "purge_destinations": False,
+            "destination_config": {"on_failure": {"destination": SQS}},
+        },
+    )
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+
+
+def test_config_deleted_between_read_and_update_fails_naming_the_race(stubber, run_module):
+    expect_get(stubber, FULL)
+    stubber.add_client_error(
+        "update_function_event_invoke_config",
+        service_error_code="ResourceNotFoundException",
+        service_message=f"The function {ARN}:$LATEST doesn't have an EventInvokeConfig",
+        http_status_code=404,
+    )
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
+    stubber.assert_no_pending_responses()
+    assert result["failed"] is True
+    assert "deleted after this task read it; nothing was written" in result["msg"]
 
 
 def test_destination_swap_with_purge_clears_the_unlisted_slot(stubber, run_module):
@@ -118,12 +162,10 @@ def test_destination_swap_with_purge_clears_the_unlisted_slot(stubber, run_modul
 
 def test_destination_change_without_purge_keeps_the_other_slot(stubber, run_module):
     expect_get(stubber, FULL)
-    expect_put(
+    expect_update(
         stubber,
         api_config(retry=1, age=600, on_success=SNS, on_failure=BUS),
-        MaximumRetryAttempts=1,
-        MaximumEventAgeInSeconds=600,
-        DestinationConfig=destinations(SNS, BUS),
+        DestinationConfig={"OnSuccess": {"Destination": SNS}, "OnFailure": {"Destination": BUS}},
     )
     result = run_module(
         module,
@@ -272,7 +314,6 @@ def test_absent_when_deleted_between_read_and_delete_succeeds(stubber, run_modul
 @pytest.mark.parametrize(
     "code, status, message, hint",
     [
-        ("ResourceNotFoundException", 404, "AWS said no", "the function, version or alias does not exist"),
         (
             "InvalidParameterValueException",
             400,
@@ -283,10 +324,18 @@ def test_absent_when_deleted_between_read_and_delete_succeeds(stubber, run_modul
         ("AccessDeniedException", 403, "AWS said no", "not allowed"),
     ],
 )
-def test_put_errors_become_actionable_failures(stubber, run_module, code, status, message, hint):
-    expect_get(stubber, api_config(qualifier="live", retry=1), Qualifier="live")
+@pytest.mark.parametrize("verb", ["put", "update"])
+def test_write_errors_become_actionable_failures(stubber, run_module, code, status, message, hint, verb):
+    # A create is a Put, a change of an existing config an Update.
+    if verb == "put":
+        expect_get_missing(stubber, qualifier="live", Qualifier="live")
+    else:
+        expect_get(stubber, api_config(qualifier="live", retry=1), Qualifier="live")
     stubber.add_client_error(
-        "put_function_event_invoke_config", service_error_code=code, http_status_code=status, service_message=message
+        f"{verb}_function_event_invoke_config",
+        service_error_code=code,
+        http_status_code=status,
+        service_message=message,
     )
     result = run_module(
         module,
@@ -294,11 +343,11 @@ def test_put_errors_become_actionable_failures(stubber, run_module, code, status
     )
     stubber.assert_no_pending_responses()
     assert result["failed"] is True
-    assert result["msg"].startswith("Failed to put event invoke config of my-fn:live")
+    assert result["msg"].startswith(f"Failed to {verb} event invoke config of my-fn:live")
     if hint:
         assert hint in result["msg"]
     else:
-        assert result["msg"].startswith("Failed to put event invoke config of my-fn:live: An error occurred")
+        assert result["msg"].startswith(f"Failed to {verb} event invoke config of my-fn:live: An error occurred")
     assert message in result["msg"]
     assert result["error"]["code"] == code
     assert "boto3_version" in result
@@ -328,15 +377,9 @@ def test_concurrent_update_conflict_is_retried(stubber, run_module):
     expect_get(stubber, FULL)
     for dummy in range(2):
         stubber.add_client_error(
-            "put_function_event_invoke_config", service_error_code="ResourceConflictException", http_status_code=409
+            "update_function_event_invoke_config", service_error_code="ResourceConflictException", http_status_code=409
         )
-    expect_put(
-        stubber,
-        api_config(retry=2, age=600, on_success=SNS, on_failure=SQS),
-        MaximumRetryAttempts=2,
-        MaximumEventAgeInSeconds=600,
-        DestinationConfig=destinations(SNS, SQS),
-    )
+    expect_update(stubber, api_config(retry=2, age=600, on_success=SNS, on_failure=SQS), MaximumRetryAttempts=2)
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 2})
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
@@ -429,18 +472,12 @@ def test_iam_propagation_is_waited_for(stubber, run_module):
     expect_get(stubber, FULL)
     for dummy in range(2):
         stubber.add_client_error(
-            "put_function_event_invoke_config",
+            "update_function_event_invoke_config",
             service_error_code="InvalidParameterValueException",
             service_message=PERMISSION_MESSAGE,
             http_status_code=400,
         )
-    expect_put(
-        stubber,
-        api_config(retry=0, age=600, on_success=SNS, on_failure=SQS),
-        MaximumRetryAttempts=0,
-        MaximumEventAgeInSeconds=600,
-        DestinationConfig=destinations(SNS, SQS),
-    )
+    expect_update(stubber, api_config(retry=0, age=600, on_success=SNS, on_failure=SQS), MaximumRetryAttempts=0)
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
@@ -455,7 +492,7 @@ def test_iam_propagation_wait_is_bounded_and_named(stubber, run_module, mocker):
     expect_get(stubber, FULL)
     for dummy in range(4):
         stubber.add_client_error(
-            "put_function_event_invoke_config",
+            "update_function_event_invoke_config",
             service_error_code="InvalidParameterValueException",
             service_message=PERMISSION_MESSAGE,
             http_status_code=400,
@@ -472,7 +509,7 @@ def test_iam_propagation_wait_is_bounded_and_named(stubber, run_module, mocker):
 def test_invalid_destination_without_permission_wording_fails_at_once(stubber, run_module):
     expect_get(stubber, FULL)
     stubber.add_client_error(
-        "put_function_event_invoke_config",
+        "update_function_event_invoke_config",
         service_error_code="InvalidParameterValueException",
         service_message="The destination ARN arn:aws:sqs:us-east-1:123456789012:x is invalid.",
         http_status_code=400,

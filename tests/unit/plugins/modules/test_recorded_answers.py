@@ -306,13 +306,15 @@ def test_aws_refusal_of_a_self_destination_is_passed_through_without_hints(stubb
     )
 
 
-# Invalid destination: a typo fails at once, a propagating grant is waited for
+# Invalid destination: a typo fails at once, a propagating grant is waited for. The answer is
+# the one AWS recorded for a Put; a destination added to an existing config goes by Update,
+# which checks destinations as Put does.
 
 
 def test_missing_destination_fails_at_once_naming_it(stubber, run_module):
     missing = FUNCTION_ARN.replace("my-fn", "doesnotexist")
     stubber.add_response("get_function_event_invoke_config", answer("get_invokeconfig"), request())
-    stubber.add_client_error("put_function_event_invoke_config", **error("put_destination_lambda_doesntexist"))
+    stubber.add_client_error("update_function_event_invoke_config", **error("put_destination_lambda_doesntexist"))
     stubber.add_client_error("get_function", expected_params={"FunctionName": missing}, **error("not_found_exception"))
     result = run_module(
         module, {"function_name": "my-fn", "destination_config": {"on_failure": {"destination": missing}}}
@@ -320,7 +322,7 @@ def test_missing_destination_fails_at_once_naming_it(stubber, run_module):
     stubber.assert_no_pending_responses()
     assert result["failed"] is True
     assert result["msg"].startswith(
-        f"Failed to put event invoke config of my-fn: destination_config.on_failure.destination "
+        f"Failed to update event invoke config of my-fn: destination_config.on_failure.destination "
         f"{missing} does not exist"
     )
     assert stubber.sleeps.call_count == 0
@@ -329,10 +331,10 @@ def test_missing_destination_fails_at_once_naming_it(stubber, run_module):
 def test_existing_destination_called_invalid_is_a_propagating_grant(stubber, run_module):
     missing = FUNCTION_ARN.replace("my-fn", "doesnotexist")
     stubber.add_response("get_function_event_invoke_config", answer("get_invokeconfig"), request())
-    stubber.add_client_error("put_function_event_invoke_config", **error("put_destination_lambda_doesntexist"))
+    stubber.add_client_error("update_function_event_invoke_config", **error("put_destination_lambda_doesntexist"))
     stubber.add_response("get_function", FUNCTION, {"FunctionName": missing})
-    stubber.add_client_error("put_function_event_invoke_config", **error("put_destination_lambda_doesntexist"))
-    stubber.add_response("put_function_event_invoke_config", answer("put_destination_other_lambda"))
+    stubber.add_client_error("update_function_event_invoke_config", **error("put_destination_lambda_doesntexist"))
+    stubber.add_response("update_function_event_invoke_config", answer("put_destination_other_lambda"))
     result = run_module(
         module, {"function_name": "my-fn", "destination_config": {"on_success": {"destination": missing}}}
     )
@@ -344,19 +346,40 @@ def test_existing_destination_called_invalid_is_a_propagating_grant(stubber, run
 # Overwrite vs merge
 
 
-def test_put_replaces_so_the_module_sends_what_it_keeps(stubber, run_module):
-    # Recorded: after put_pre_overwrite (retries 2, age 60), a Put of retries 0 alone leaves
-    # no age (put_post_overwrite). The module sends the age again so it is kept.
+def test_update_merges_so_the_module_sends_only_what_changes(stubber, run_module):
+    # Recorded: after pre_update_response (retries 2, age 60), an Update of retries 0 alone
+    # keeps the age (update_response), where a Put of retries 0 alone drops it
+    # (put_pre_overwrite, then put_post_overwrite). So the module sends only the retries: an
+    # age another tool sets between its read and its write is not sent back as it was read.
     assert "MaximumEventAgeInSeconds" not in RECORDED["put_post_overwrite"]
-    stubber.add_response("get_function_event_invoke_config", answer("put_pre_overwrite"), request())
+    assert RECORDED["pre_update_response"]["MaximumEventAgeInSeconds"] == 60
+    assert RECORDED["update_response"]["MaximumEventAgeInSeconds"] == 60
+    stubber.add_response("get_function_event_invoke_config", answer("pre_update_response"), request())
     stubber.add_response(
-        "put_function_event_invoke_config",
-        answer("update_response"),
-        request(MaximumRetryAttempts=0, MaximumEventAgeInSeconds=60, DestinationConfig=NO_DESTINATIONS),
+        "update_function_event_invoke_config", answer("update_response"), request(MaximumRetryAttempts=0)
     )
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
     stubber.assert_no_pending_responses()
     assert result["event_invoke_config"]["maximum_event_age_in_seconds"] == 60
+    assert result["event_invoke_config"]["maximum_retry_attempts"] == 0
+
+
+def test_a_removed_destination_is_a_put_of_what_the_config_keeps(stubber, run_module):
+    # Neither AWS's recorded answers nor its documentation say that Update clears a
+    # destination, so a removal is a Put, which replaces the config: it carries the numbers.
+    current = dict(
+        answer("pre_update_response"), DestinationConfig={"OnSuccess": {}, "OnFailure": {"Destination": SINK}}
+    )
+    stubber.add_response("get_function_event_invoke_config", current, request())
+    stubber.add_response(
+        "put_function_event_invoke_config",
+        answer("put_pre_overwrite"),
+        request(MaximumRetryAttempts=2, MaximumEventAgeInSeconds=60, DestinationConfig=NO_DESTINATIONS),
+    )
+    result = run_module(module, {"function_name": "my-fn", "destination_config": {}})
+    stubber.assert_no_pending_responses()
+    assert result["changed"] is True
+    assert result["event_invoke_config"]["destination_config"] == {}
 
 
 # Listing

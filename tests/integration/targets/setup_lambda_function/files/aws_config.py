@@ -12,12 +12,14 @@ under test. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET
 AWS_SESSION_TOKEN), which the targets fill from the cloud config; ENDPOINT '' means AWS itself.
 
 Usage: aws_config.py read|delete|delete-function|list ENDPOINT REGION FUNCTION [QUALIFIER]
+       aws_config.py set-on-failure ENDPOINT REGION FUNCTION DESTINATION_ARN
        aws_config.py create-queue|delete-queue ENDPOINT REGION QUEUE_NAME
        aws_config.py create-destination ENDPOINT REGION sqs|sns|events NAME
        aws_config.py delete-destination ENDPOINT REGION ARN
        aws_config.py leftovers ENDPOINT REGION PREFIX
 Prints JSON: read {"exists", "function_arn", "retry", "age", "on_success", "on_failure"};
 delete, delete-function, delete-queue, delete-destination {"deleted": bool}; create-* {"arn"};
+set-on-failure (another tool's write: Update of the on_failure destination alone) as read;
 leftovers {"functions", "roles", "queues", "topics", "buses"} named with PREFIX.
 
 delete-function is cleanup: LocalStack cannot run functions without Docker, and its
@@ -115,6 +117,11 @@ def main(action, endpoint, region, function_name, qualifier=None):
         if action == "delete-function":
             lambda_client.delete_function(FunctionName=function_name)
             return {"deleted": True}
+        if action == "set-on-failure":
+            config = lambda_client.update_function_event_invoke_config(
+                FunctionName=function_name, DestinationConfig={"OnFailure": {"Destination": qualifier}}
+            )
+            return described(config)
         if action == "list":
             pages = lambda_client.get_paginator("list_function_event_invoke_configs").paginate(
                 FunctionName=function_name
@@ -123,13 +130,16 @@ def main(action, endpoint, region, function_name, qualifier=None):
             for config in configs:
                 config.pop("LastModified", None)
             return {"configs": sorted(configs, key=lambda config: config["FunctionArn"])}
-        config = lambda_client.get_function_event_invoke_config(**kwargs)
+        return described(lambda_client.get_function_event_invoke_config(**kwargs))
     except ClientError as e:
         if action == "delete-function":
             return {"deleted": False, "error": e.response["Error"]["Code"]}
         if e.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
         return {"deleted": False} if action == "delete" else {"exists": False}
+
+
+def described(config):
     destinations = config.get("DestinationConfig") or {}
     return {
         "exists": True,

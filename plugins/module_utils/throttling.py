@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Staying under Lambda's control-plane quota, safely from the threads of a bulk run.
+
+AWS Lambda allows 15 control-plane requests per second per account and region, shared by
+every client of the account (GetFunction and GetPolicy have quotas of their own). Three
+things keep a task under it:
+  - a request rate cap per region and task (RequestRateLimiter, on every HTTP attempt,
+    retries included), below the quota so that the account's other tools keep room;
+  - botocore's adaptive retry mode, whose client-side token bucket slows down further
+    when AWS throttles anyway (another tool of the account is busy);
+  - AWSRetry's jittered backoff, built for each call (lambda_retry): amazon.aws's decorator
+    holds one BackoffIterator, and every call through it resets its delay, so one decorator
+    shared by threads would keep resetting the other threads' backoff to the first delay.
+"""
+
+import functools
+import threading
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# Lambda's quota: control-plane requests per second, per account and region (not raisable).
+LAMBDA_REQUESTS_PER_SECOND_QUOTA = 15
+# The operations with a quota of their own (GetFunction: 100 per second), not counted.
+UNCOUNTED_OPERATIONS = frozenset(("GetFunction", "GetPolicy"))
+REQUEST_RATE_RANGE = (1, LAMBDA_REQUESTS_PER_SECOND_QUOTA)
+
+# botocore's own retries (each attempt passes the rate cap): adaptive mode learns the rate
+# from throttling answers. The number of its attempts stays botocore's setting (3 unless
+# AWS_MAX_ATTEMPTS or the profile says otherwise); they run inside each of AWSRetry's.
+BOTOCORE_RETRIES = {"mode": "adaptive"}
+
+# AWSRetry's defaults cover throttling (TooManyRequestsException) and some 5xx codes, not
+# Lambda's ServiceException nor ResourceConflictException (a concurrent update of the
+# function). 7 attempts, sleeping 1, 2, 4, 8, 16 and 20 s at most between them (jittered, so
+# about half that on average), each attempt being up to botocore's own attempts (3 by default).
+RETRY_EXTRA_CODES = ("ResourceConflictException", "ServiceException")
+LAMBDA_RETRY = {"retries": 7, "delay": 1, "max_delay": 20, "catch_extra_error_codes": list(RETRY_EXTRA_CODES)}
+
+
+def retrying(**backoff):
+    """A decorator like AWSRetry.jittered_backoff(**backoff), whose backoff belongs to each call.
+
+    amazon.aws's decorator holds one BackoffIterator, and each call's retry loop resets its
+    current delay: a decorator built once and shared by threads keeps resetting the other
+    threads' backoff. Built for each call, each call backs off on its own.
+    """
+
+    def decorator(func):
+        @functools.wraps(func)
+        def call(*args, **kwargs):
+            return AWSRetry.jittered_backoff(**backoff)(func)(*args, **kwargs)
+
+        return call
+
+    return decorator
+
+
+lambda_retry = retrying(**LAMBDA_RETRY)
+
+
+# Requests a task may send at once before the cap spaces them: the two or three calls of a
+# single-config task (Get, then Update or Put) never wait, and in any second a bulk task sends
+# at most rate + REQUEST_BURST - 1 requests.
+REQUEST_BURST = 3
+
+
+class RequestRateLimiter:
+    """At most `rate` requests per second after a burst of `burst`, shared by every thread that
+    uses it (the generic cell rate algorithm: each request is due one interval after the one
+    before it, and may go up to burst - 1 intervals early).
+
+    acquire() returns at once when the request is due, otherwise sleeps until it is. Even
+    spacing keeps a bulk task's requests from bunching up against the quota that the
+    account's other tools share.
+    """
+
+    def __init__(self, rate, burst=REQUEST_BURST, clock=time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / rate
+        self.early = (burst - 1) * self.interval
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._due = None  # when the next request is due, at the sustained rate
+
+    def acquire(self):
+        with self._lock:
+            now = self._clock()
+            due = now if self._due is None else max(now, self._due)
+            self._due = due + self.interval
+        wait = due - self.early - now
+        if wait > 0:
+            self._sleep(wait)
+
+    def before_send(self, event_name=None, **kwargs):
+        """botocore's before-send hook: every HTTP attempt of a counted operation waits its turn."""
+        operation = (event_name or "").rsplit(".", 1)[-1]
+        if operation not in UNCOUNTED_OPERATIONS:
+            self.acquire()
+
+
+def limit_request_rate(client, limiter):
+    """Make every HTTP attempt of the client's Lambda operations pass the limiter."""
+    client.meta.events.register("before-send.lambda", limiter.before_send)
+    return client
