@@ -100,7 +100,7 @@ class State:
         self.calls = []
         self.faults = []
         self.latency = 0.0
-        self.quota = None  # (rate, burst) or None
+        self.quota = (0.0, 0.0)  # (rate, burst); rate 0 is no quota
         self.buckets = {}  # (access key, region) -> [tokens, time of the last refill]
 
     @staticmethod
@@ -114,9 +114,9 @@ class State:
     def within_quota(self, headers, operation):
         """False when the request is beyond the Lambda quota of its access key and region."""
         key = self.counted(headers, operation)
-        if self.quota is None or key is None:
-            return True
         rate, burst = self.quota
+        if not rate or key is None:
+            return True
         now = time.monotonic()
         with self.lock:
             bucket = self.buckets.setdefault(key, [burst, now])
@@ -178,7 +178,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             settings = json.loads(body or b"{}")
             rate = float(settings.get("rate", 0))
             with state.lock:
-                state.quota = (rate, float(settings.get("burst", rate))) if rate else None
+                state.quota = (rate, float(settings.get("burst", rate)))
                 state.buckets = {}
             return self._reply(200, b"{}")
         if self.path == "/__proxy/faults":

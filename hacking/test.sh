@@ -5,7 +5,8 @@
 # module-side Python present on the oldest and newest core, the controller's on the others)
 # and units. Integration on the oldest core (with the oldest boto3/botocore) and on the newest
 # (under a second LocalStack account, with a session token, then a check that nothing is
-# left behind there). Once, on the tools core: ansible-lint, ruff, docs, release (build,
+# left behind there), and through ansible-runner (awx: AWX's job events). Once, on the tools
+# core: ansible-lint, ruff, docs, release (build,
 # galaxy-importer, ansible-builder introspect, install the tarball and run the examples).
 # Integration and release share one LocalStack on loopback, stopped when the run ends.
 #
@@ -25,7 +26,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # collection into its core's tree, which must not happen under another stage of that core.
 DEFAULT_LANES=(
     "sanity-2.17 units-2.17 integration-2.17 sanity-2.18 units-2.18 sanity-2.19 units-2.19 lint docs release"
-    "sanity-2.20 units-2.20 sanity-2.21 units-2.21 integration-2.21"
+    "sanity-2.20 units-2.20 sanity-2.21 units-2.21 integration-2.21 awx-2.21"
 )
 RESULTS="${WORK}/results"
 LOGS="${WORK}/logs"
@@ -220,6 +221,15 @@ sys.exit(1 if any(left.values()) else 0)
 EOF
 }
 
+stage_awx() {
+    # The collection through ansible-runner, the engine of AWX and Automation Platform jobs: the job
+    # events of one config in --check --diff and for real (changed, the diff, no secret), and a
+    # 1,000-config task whose result AWX keeps (hacking/runner_check.py prints the figures).
+    [ -n "${LOCALSTACK_URL:-}" ] || { echo "awx: LocalStack is not running" >&2; return 1; }
+    HOME="$TEST_HOME" "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/runner_check.py" "$LOCALSTACK_URL" \
+        "$COLLECTIONS" "${WORK}/runner-${CORE}"
+}
+
 stage_release() {
     # Build the tarball a user installs, check it carries no scratch or credentials, run
     # Galaxy's importer and ansible-builder's introspection on it, install it into an empty
@@ -281,8 +291,10 @@ main() {
     fi
     local all_stages="${lanes[*]}"
     case " ${all_stages} " in
-        *" release "* | *" integration-"*)
-            if [ -z "${LOCALSTACK_URL:-}" ] && { [[ " ${all_stages} " == *" release "* ]] || ! has_user_cloud_config; }; then
+        *" release "* | *" integration-"* | *" awx-"*)
+            # release and awx run on LocalStack even when the integration stages use the user's account.
+            if [ -z "${LOCALSTACK_URL:-}" ] && { [[ " ${all_stages} " == *" release "* || " ${all_stages} " == *" awx-"* ]] ||
+                ! has_user_cloud_config; }; then
                 start_localstack || true
             fi
             ;;

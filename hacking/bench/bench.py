@@ -354,14 +354,19 @@ class Bench:
         seconds = self.play(name, tasks)
         return seconds, len(self.proxy_control("/__proxy/calls"))
 
-    def fleet(self):
-        count = FLEET_SIZE
-        names = [f"scale-{index}" for index in range(count)]
-        eic = "serverless.aws_lambda.lambda_event_invoke_config"
+    def fleet_workload(self):
+        """The fleet both sections apply: (function names, the settings each config gets)."""
+        names = [f"scale-{index}" for index in range(FLEET_SIZE)]
         settings = {
             "maximum_retry_attempts": 1,
             "destination_config": {"on_failure": {"destination": self.queue_arn()}},
         }
+        return names, settings
+
+    def fleet(self):
+        count = FLEET_SIZE
+        names, settings = self.fleet_workload()
+        eic = "serverless.aws_lambda.lambda_event_invoke_config"
 
         def loop(extra):
             return [{"name": "each function", eic: dict(settings, function_name="{{ item }}", **extra), "loop": names}]
@@ -477,12 +482,8 @@ class Bench:
 
     def quota(self):
         count = FLEET_SIZE
-        names = [f"scale-{index}" for index in range(count)]
+        names, settings = self.fleet_workload()
         eic = "serverless.aws_lambda.lambda_event_invoke_config"
-        settings = {
-            "maximum_retry_attempts": 1,
-            "destination_config": {"on_failure": {"destination": self.queue_arn()}},
-        }
 
         def bulk(extra):
             return [

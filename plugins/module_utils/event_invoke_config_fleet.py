@@ -63,6 +63,15 @@ def item_label(item):
     return item["function_name"]
 
 
+def diff_label(item):
+    """How --diff heads an item: as given, but a function ARN as its name (and qualifier) and
+    region, which tell the items of one task apart in a third of the characters."""
+    ref = parse_function_ref(item["function_name"], item.get("qualifier"))
+    if not ref.region:
+        return item_label(item)
+    return f"{ref.name}:{ref.qualifier} ({ref.region})" if ref.qualifier else f"{ref.name} ({ref.region})"
+
+
 def check_items(items, check_item):
     """check_item(item) for every item before any call; the first bad one raises, named by
     its position (configs[N]) and its function."""
@@ -157,21 +166,24 @@ def bulk_result(items, outcomes, diff):
     diffs = []
     bugs = []
     for item, outcome in zip(items, outcomes):
-        entry = {"function_name": item["function_name"], "qualifier": item.get("qualifier")}
+        # A failed item is named as given; any other by its config (whose function_arn names it).
+        failed = {"function_name": item["function_name"], "qualifier": item.get("qualifier"), "changed": False}
         result, error = outcome or (None, None)
         if outcome is None:
-            entry.update({"changed": False, "failed": True, "msg": NOT_STARTED, "event_invoke_config": {}})
+            entry = dict(failed, failed=True, msg=NOT_STARTED, event_invoke_config={})
         elif error is not None:
-            entry.update({"changed": False, "failed": True, "msg": failure_message(error), "event_invoke_config": {}})
+            entry = dict(failed, failed=True, msg=failure_message(error), event_invoke_config={})
             failures.append(f"{item_label(item)}: {entry['msg']}")
             if is_bug(error):
                 bugs.append(error)
         else:
-            entry.update({"changed": result["changed"], "event_invoke_config": result["event_invoke_config"]})
+            entry = {"changed": result["changed"], "event_invoke_config": result["event_invoke_config"]}
             if diff and result["changed"]:
-                label = item_label(item)
+                label = diff_label(item)
                 before, after = changes_view(result["diff"]["before"], result["diff"]["after"])
-                diffs.append({"before": before, "after": after, "before_header": label, "after_header": label})
+                # One header names the item ("--- before: ITEM", "+++ after"): a second would add
+                # the label again to every item of the result.
+                diffs.append({"before": before, "after": after, "before_header": label})
         entries.append(entry)
     outcome = {"changed": any(entry["changed"] for entry in entries), "event_invoke_configs": entries}
     if diff:

@@ -133,8 +133,9 @@ options:
         unqualified config is the V($LATEST) one); then the items are read and written concurrently, at most
         O(max_concurrency) at once, one client per region, and items of the same function one after the other.
         Each item is handled exactly as a task with that one config (check mode and diff mode included);
-        C(--diff) shows each changed item, headed by its function and qualifier, with the settings that change
-        before and after (the item's whole config after is in RV(event_invoke_configs)).
+        C(--diff) shows each changed item, headed by its function (a function ARN as its name, qualifier and
+        region), with the settings that change before and after; the item's whole config after is in
+        RV(event_invoke_configs). So a task of 1,000 configs keeps its result in an AWX job event.
       - When items fail, every other item is still applied; the task fails naming each failed item, and
         RV(event_invoke_configs) reports all of them.
       - Mutually exclusive with O(function_name) and O(qualifier).
@@ -314,14 +315,16 @@ event_invoke_configs:
   version_added: 0.2.0
   contains:
     function_name:
-      description: The item's O(configs[].function_name), as given.
+      description:
+        - The item's O(configs[].function_name), as given, when it failed; otherwise
+          the C(function_arn) of RV(event_invoke_configs[].event_invoke_config) names it (each config stands once in the result).
       type: str
-      returned: always
+      returned: when the item failed
       sample: orders
     qualifier:
-      description: The item's O(configs[].qualifier), as given (null when not set).
+      description: The item's O(configs[].qualifier), as given (null when not set), when it failed.
       type: str
-      returned: always
+      returned: when the item failed
     changed:
       description: Whether the item changed (or, in check mode, would change) its config.
       type: bool

@@ -284,3 +284,34 @@ def test_the_audit_of_several_regions_names_each_function_in_its_region():
         {"function_name": "arn:aws:lambda:eu-west-1:123456789012:function:fn-eu-west-1"},
     ]
     assert sorted(clients) == ["eu-west-1", "us-east-1"]  # a region given twice is audited once
+
+
+def test_diff_heads_an_arn_item_by_name_and_region_and_a_name_as_given():
+    arn = "arn:aws:lambda:eu-west-1:123456789012:function:orders"
+    assert fleet.diff_label({"function_name": arn}) == "orders (eu-west-1)"
+    assert fleet.diff_label({"function_name": arn, "qualifier": "live"}) == "orders:live (eu-west-1)"
+    assert fleet.diff_label({"function_name": "orders:7"}) == "orders:7"
+
+
+def test_a_thousand_config_result_with_its_diff_fits_an_awx_job_event():
+    # AWX (ansible-runner's display callback) empties a job event's result when str(res) is
+    # longer than 700,000 characters. The heaviest item: a create of every setting, the
+    # function given by ARN (as the audit hands it back), in diff mode.
+    queue = "arn:aws:sqs:us-east-1:123456789012:failed-events"
+    items, outcomes = [], []
+    for index in range(1000):
+        arn = f"arn:aws:lambda:us-east-1:123456789012:function:orders-service-{index}"
+        after = {
+            "function_arn": arn + ":$LATEST",
+            "qualifier": "$LATEST",
+            "maximum_retry_attempts": 2,
+            "maximum_event_age_in_seconds": 3600,
+            "destination_config": {"on_failure": {"destination": queue}},
+            "last_modified": "2026-12-02T05:27:18.926994+00:00",
+        }
+        view = {key: value for key, value in after.items() if key != "last_modified"}
+        items.append({"function_name": arn})
+        outcomes.append(({"changed": True, "event_invoke_config": after, "diff": {"before": {}, "after": view}}, None))
+    result = fleet.bulk_result(items, outcomes, diff=True)
+    assert len(result["diff"]) == 1000
+    assert len(str(result)) < 650000  # measured 639,833: each config once, the diff only what changes

@@ -113,25 +113,6 @@ def test_after_is_what_aws_holds_after_the_update(stubber, run_module):
     assert result["event_invoke_config"]["destination_config"] == {"on_failure": {"destination": SQS}}
 
 
-def test_a_new_destination_is_updated_with_the_slots_the_config_keeps(stubber, run_module):
-    expect_get(stubber, api_config(retry=1, age=600, on_success=SNS))
-    expect_update(
-        stubber,
-        api_config(retry=1, age=600, on_success=SNS, on_failure=SQS),
-        DestinationConfig={"OnSuccess": {"Destination": SNS}, "OnFailure": {"Destination": SQS}},
-    )
-    result = run_module(
-        module,
-        {
-            "function_name": "my-fn",
-            "purge_destinations": False,
-            "destination_config": {"on_failure": {"destination": SQS}},
-        },
-    )
-    stubber.assert_no_pending_responses()
-    assert result["changed"] is True
-
-
 def test_config_deleted_between_read_and_update_fails_naming_the_race(stubber, run_module):
     expect_get(stubber, FULL)
     stubber.add_client_error(
@@ -160,8 +141,13 @@ def test_destination_swap_with_purge_clears_the_unlisted_slot(stubber, run_modul
     assert result["event_invoke_config"]["destination_config"] == {"on_failure": {"destination": BUS}}
 
 
-def test_destination_change_without_purge_keeps_the_other_slot(stubber, run_module):
-    expect_get(stubber, FULL)
+@pytest.mark.parametrize(
+    "current",
+    [FULL, api_config(retry=1, age=600, on_success=SNS)],
+    ids=["a destination changed", "a destination added"],
+)
+def test_destination_change_without_purge_updates_with_the_slots_the_config_keeps(stubber, run_module, current):
+    expect_get(stubber, current)
     expect_update(
         stubber,
         api_config(retry=1, age=600, on_success=SNS, on_failure=BUS),

@@ -1,0 +1,198 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The collection through ansible-runner, the engine of AWX and Automation Platform jobs.
+
+    runner_check.py LOCALSTACK_URL COLLECTIONS_PATH WORKDIR [COUNT]
+
+AWX keeps a job event's result only when str(res) is at most MAX_EVENT_RES characters (700,000
+by default); ansible-runner's display callback empties it otherwise, and the job page shows
+nothing of the task. This runs, in an account of its own on LocalStack:
+  - one config, in --check --diff and for real: the task's job event says changed, carries the
+    diff, and no job event holds the secret key;
+  - COUNT configs (default 1,000, functions given by ARN over four regions, as an audit hands
+    them back) in one ``configs`` task, in --check --diff and for real: the job event keeps the
+    result, with every item; its size is printed.
+Exits non-zero on the first broken expectation. Prints one JSON line of figures.
+"""
+
+import io
+import json
+import os
+import sys
+import time
+import zipfile
+
+import ansible_runner
+import boto3
+
+ACCOUNT_KEY = "333344445555"  # LocalStack puts everything in the account of a 12-digit access key
+SECRET = "runner-check-secret-f3c9a1"  # must never reach a job event
+REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2")
+MAX_EVENT_RES = 700000
+
+
+def aws(service, endpoint, region):
+    return boto3.client(
+        service, endpoint_url=endpoint, region_name=region, aws_access_key_id=ACCOUNT_KEY, aws_secret_access_key=SECRET
+    )
+
+
+def package():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+def setup(endpoint, count):
+    """The execution role, a queue per region and COUNT functions spread over the regions:
+    (ARNs of the functions, queue ARN per region)."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    iam = aws("iam", endpoint, REGIONS[0])
+    try:
+        role = iam.create_role(RoleName="runner-check", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        role = iam.get_role(RoleName="runner-check")["Role"]["Arn"]
+    code = package()
+    queues, functions = {}, []
+    for region in REGIONS:
+        sqs = aws("sqs", endpoint, region)
+        url = sqs.create_queue(QueueName="runner-check-failed")["QueueUrl"]
+        queues[region] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    for index in range(count + 1):
+        region = REGIONS[index % len(REGIONS)]
+        lam = aws("lambda", endpoint, region)
+        name = f"runner-check-{index}"
+        try:
+            arn = lam.create_function(
+                FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": code}
+            )["FunctionArn"]
+        except lam.exceptions.ResourceConflictException:
+            arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+        try:
+            lam.delete_function_event_invoke_config(FunctionName=name)
+        except lam.exceptions.ResourceNotFoundException:
+            pass
+        functions.append(arn)
+    return functions, queues
+
+
+def run(workdir, collections, endpoint, name, tasks, check):
+    """Run one play through ansible-runner: (status, job events)."""
+    play = [
+        {
+            "name": name,
+            "hosts": "localhost",
+            "gather_facts": False,
+            "module_defaults": {
+                "group/serverless.aws_lambda.aws": {
+                    "region": REGIONS[0],
+                    "endpoint_url": endpoint,
+                    "access_key": ACCOUNT_KEY,
+                    "secret_key": SECRET,
+                }
+            },
+            "tasks": tasks,
+        }
+    ]
+    private = os.path.join(workdir, name)
+    os.makedirs(os.path.join(private, "project"), exist_ok=True)
+    with open(os.path.join(private, "project", "play.yml"), "w") as handle:
+        json.dump(play, handle)
+    result = ansible_runner.run(
+        private_data_dir=private,
+        playbook="play.yml",
+        inventory="localhost ansible_connection=local ansible_python_interpreter=" + sys.executable,
+        cmdline=("--check --diff" if check else "--diff"),
+        envvars={"ANSIBLE_COLLECTIONS_PATH": collections, "MAX_EVENT_RES": str(MAX_EVENT_RES)},
+        quiet=True,
+    )
+    return result.status, list(result.events)
+
+
+def task_result(events, task):
+    """The res of the task's runner_on_ok or runner_on_failed event."""
+    for event in events:
+        data = event.get("event_data", {})
+        if event.get("event") in ("runner_on_ok", "runner_on_failed") and data.get("task") == task:
+            return event["event"], data.get("res", {})
+    raise SystemExit(f"no result event for task {task!r}")
+
+
+def expect(condition, message):
+    if not condition:
+        raise SystemExit(f"runner check: {message}")
+
+
+def single(workdir, collections, endpoint, function, queue):
+    task = {
+        "name": "one config",
+        "serverless.aws_lambda.lambda_event_invoke_config": {
+            "function_name": function,
+            "maximum_retry_attempts": 1,
+            "destination_config": {"on_failure": {"destination": queue}},
+        },
+    }
+    for check in (True, False):
+        status, events = run(
+            workdir, collections, endpoint, f"single-{'check' if check else 'real'}", [dict(task)], check
+        )
+        expect(status == "successful", f"one config ({'check' if check else 'real'}): {status}")
+        kind, res = task_result(events, "one config")
+        expect(kind == "runner_on_ok" and res.get("changed") is True, f"one config: not changed: {res}")
+        expect(res.get("diff", {}).get("after", {}).get("maximum_retry_attempts") == 1, f"one config: no diff: {res}")
+        expect(not res.get("diff", {}).get("before"), f"one config: a create's diff has a before: {res}")
+        expect(SECRET not in json.dumps(events), "the secret key is in a job event")
+
+
+def fleet(workdir, collections, endpoint, functions, queues):
+    items = [{"function_name": arn} for arn in functions]
+    figures = {}
+    for check in (True, False):
+        task = {
+            "name": "many configs",
+            "serverless.aws_lambda.lambda_event_invoke_config": {
+                "configs": items,
+                "maximum_retry_attempts": 1,
+                "max_requests_per_second": 15,
+            },
+        }
+        label = "check" if check else "real"
+        start = time.monotonic()
+        status, events = run(workdir, collections, endpoint, f"fleet-{label}", [task], check)
+        seconds = time.monotonic() - start
+        expect(status == "successful", f"{len(items)} configs ({label}): {status}")
+        kind, res = task_result(events, "many configs")
+        entries = res.get("event_invoke_configs", [])
+        expect(len(entries) == len(items), f"{len(items)} configs ({label}): the job event lost the result")
+        expect(all(entry["changed"] for entry in entries), f"{len(items)} configs ({label}): an item did not change")
+        expect(len(res.get("diff", [])) == len(items), f"{len(items)} configs ({label}): the diff is not in the event")
+        expect(SECRET not in json.dumps(events), "the secret key is in a job event")
+        figures[label] = {"characters": len(str(res)), "seconds": round(seconds, 1)}
+    return figures
+
+
+def main(endpoint, collections, workdir, count="1000"):
+    count = int(count)
+    os.makedirs(workdir, exist_ok=True)
+    # ansible-runner starts the ansible-playbook it finds on PATH: this venv's.
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]
+    functions, queues = setup(endpoint, count)
+    single(workdir, collections, endpoint, functions[-1], queues[functions[-1].split(":")[3]])
+    figures = fleet(workdir, collections, endpoint, functions[:count], queues)
+    figures["configs"] = count
+    figures["limit"] = MAX_EVENT_RES
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
