@@ -35,7 +35,7 @@ options:
     description:
       - Without O(function_name), the regions to audit, all at once, each under its own request quota
         (O(max_requests_per_second) and O(max_concurrency) apply to each region).
-      - Omitted, the module's O(region) alone.
+      - Omitted, the module's O(region) alone. Mutually exclusive with O(function_name).
     type: list
     elements: str
     version_added: 0.2.0

@@ -13,6 +13,7 @@ AWS_SESSION_TOKEN), which the targets fill from the cloud config; ENDPOINT '' me
 
 Usage: aws_config.py read|delete|delete-function|list ENDPOINT REGION FUNCTION [QUALIFIER]
        aws_config.py set-on-failure ENDPOINT REGION FUNCTION DESTINATION_ARN
+       aws_config.py create-function ENDPOINT REGION FUNCTION ROLE_ARN
        aws_config.py create-queue|delete-queue ENDPOINT REGION QUEUE_NAME
        aws_config.py create-destination ENDPOINT REGION sqs|sns|events NAME
        aws_config.py delete-destination ENDPOINT REGION ARN
@@ -20,14 +21,18 @@ Usage: aws_config.py read|delete|delete-function|list ENDPOINT REGION FUNCTION [
 Prints JSON: read {"exists", "function_arn", "retry", "age", "on_success", "on_failure"};
 delete, delete-function, delete-queue, delete-destination {"deleted": bool}; create-* {"arn"};
 set-on-failure (another tool's write: Update of the on_failure destination alone) as read;
+create-function {"arn"} (a function that echoes its event, without waiting for it to be active:
+LocalStack without Docker turns it Failed, which amazon.aws.lambda's waiter may catch);
 leftovers {"functions", "roles", "queues", "topics", "buses"} named with PREFIX.
 
 delete-function is cleanup: LocalStack cannot run functions without Docker, and its
 DeleteFunction then answers InternalError, which amazon.aws.lambda retries for minutes.
 """
 
+import io
 import json
 import sys
+import zipfile
 
 import boto3
 from botocore.config import Config
@@ -79,6 +84,16 @@ def delete_destination(endpoint, region, arn):
     return {"deleted": True}
 
 
+def create_function(endpoint, region, name, role):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    created = client("lambda", endpoint, region).create_function(
+        FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": buffer.getvalue()}
+    )
+    return {"arn": created["FunctionArn"]}
+
+
 def leftovers(endpoint, region, prefix):
     """What a run left behind, by name prefix: the check that cleanup cleaned up."""
     functions = client("lambda", endpoint, region).get_paginator("list_functions").paginate().build_full_result()
@@ -106,6 +121,8 @@ def main(action, endpoint, region, function_name, qualifier=None):
         return delete_destination(endpoint, region, function_name)
     if action == "leftovers":
         return leftovers(endpoint, region, function_name)
+    if action == "create-function":
+        return create_function(endpoint, region, function_name, qualifier)
     lambda_client = client("lambda", endpoint, region, attempts=1 if action == "delete-function" else 3)
     kwargs = {"FunctionName": function_name}
     if qualifier:
