@@ -167,12 +167,12 @@ def bulk_result(items, outcomes, diff):
     bugs = []
     for item, outcome in zip(items, outcomes):
         # A failed item is named as given; any other by its config (whose function_arn names it).
-        failed = {"function_name": item["function_name"], "qualifier": item.get("qualifier"), "changed": False}
+        as_given = {"function_name": item["function_name"], "qualifier": item.get("qualifier"), "changed": False}
         result, error = outcome or (None, None)
         if outcome is None:
-            entry = dict(failed, failed=True, msg=NOT_STARTED, event_invoke_config={})
+            entry = dict(as_given, failed=True, msg=NOT_STARTED, event_invoke_config={})
         elif error is not None:
-            entry = dict(failed, failed=True, msg=failure_message(error), event_invoke_config={})
+            entry = dict(as_given, failed=True, msg=failure_message(error), event_invoke_config={})
             failures.append(f"{item_label(item)}: {entry['msg']}")
             if is_bug(error):
                 bugs.append(error)
@@ -231,7 +231,7 @@ def audit_region(client, max_concurrency):
     outcomes = run_concurrently(
         list(range(len(refs))), lambda index: describe_event_invoke_configs(client, refs[index]), max_concurrency
     )
-    bugs = [error for outcome in outcomes if outcome is not None for error in outcome[1:] if is_bug(error)]
+    bugs = [error for dummy, error in filter(None, outcomes) if is_bug(error)]
     if bugs:
         raise bugs[0]  # the audit writes nothing: the bug itself is the whole story
     configs, configs_by_function, present = [], {}, []
@@ -251,8 +251,6 @@ def audit_regions(client_for, regions, max_concurrency):
     with its own client and so its own request rate cap: the configs and the flagged
     functions of all of them, region after region. Every client is made before any thread."""
     clients = [client_for("lambda", region) for region in dict.fromkeys(regions)]
-    if len(clients) == 1:
-        return audit_region(clients[0], max_concurrency)
     with ThreadPoolExecutor(max_workers=len(clients)) as pool:
         audits = list(pool.map(lambda client: audit_region(client, max_concurrency), clients))
     configs = [config for found, dummy in audits for config in found]
