@@ -21,6 +21,7 @@ import re
 from collections import namedtuple
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import FUNCTION_RESOURCE_RE
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
 
 DestinationKind = namedtuple(
     "DestinationKind",
@@ -43,12 +44,12 @@ DestinationKind = namedtuple(
 
 
 def _resource(arn):
-    return arn.split(":", 5)[5]
+    return parse_arn(arn).resource
 
 
 def _queue_url(client, arn):
-    parts = arn.split(":")
-    return client.get_queue_url(QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])["QueueUrl"]
+    parts = parse_arn(arn)
+    return client.get_queue_url(QueueName=parts.resource, QueueOwnerAWSAccountId=parts.account)["QueueUrl"]
 
 
 def _queue_policy(client, arn):
@@ -158,6 +159,11 @@ DESTINATION_KINDS = {
         ),
     )
 }
+
+
+def role_actions():
+    """Every action the execution role may need to send records, one per kind, in table order."""
+    return tuple(kind.action for kind in DESTINATION_KINDS.values())
 
 
 def services_for(slot):

@@ -123,7 +123,7 @@ def _role_decision(client_for, role_arn, arn):
     identity = _simulate(client_for("iam", None), role_arn, arn)
     if identity == resource_policy.DENY:
         return identity, []  # an explicit deny wins whatever the resource policy says
-    if identity == resource_policy.ALLOW and parse_arn(arn).account in (None, role_arn.split(":")[4]):
+    if identity == resource_policy.ALLOW and parse_arn(arn).account in (None, parse_arn(role_arn).account):
         return identity, []  # within an account, the identity policies suffice
     try:
         policy = _read_policy(client_for, arn)

@@ -12,31 +12,46 @@ Three shapes appear here:
     to decide whether a write is needed (see settings_of()).
 """
 
+from collections import namedtuple
+
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import services_for
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import undeliverable_reason
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import DESTINATION_ARN_MAX
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_identity
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import qualifier_from_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import REQUEST_RATE_RANGE
 
-SETTING_KEYS = ("maximum_retry_attempts", "maximum_event_age_in_seconds")
+# The number settings of a config, one entry each: the option (in both modules' specs, the
+# result and module_params), AWS's name for it, its type and AWS's limits (Lambda API
+# reference, PutFunctionEventInvokeConfig; botocore only checks the minimum client-side).
+# The key lists, the argument specs (module.py), validation and the API conversion below are
+# built from it, and a unit test keeps the modules' docs equal to it: a new number setting is
+# one entry here and its docs.
+NumberSetting = namedtuple("NumberSetting", ["option", "api_name", "type", "bounds"])
+NUMBER_SETTINGS = (
+    NumberSetting("maximum_retry_attempts", "MaximumRetryAttempts", "int", (0, 2)),
+    NumberSetting("maximum_event_age_in_seconds", "MaximumEventAgeInSeconds", "int", (60, 21600)),
+)
+SETTING_KEYS = tuple(setting.option for setting in NUMBER_SETTINGS)
+# Every settings option, destination_config included: what a create needs at least one of.
+SETTING_OPTIONS = SETTING_KEYS + ("destination_config",)
 DESTINATION_SLOTS = ("on_success", "on_failure")
 _API_SLOTS = {"on_success": "OnSuccess", "on_failure": "OnFailure"}
-_API_NUMBERS = {
-    "maximum_retry_attempts": "MaximumRetryAttempts",
-    "maximum_event_age_in_seconds": "MaximumEventAgeInSeconds",
-}
+_API_NUMBERS = {setting.option: setting.api_name for setting in NUMBER_SETTINGS}
 
-# AWS's limits (Lambda API reference, PutFunctionEventInvokeConfig). botocore only
-# checks the minimum client-side, so the maximum must be checked here.
-RETRY_RANGE = (0, 2)
-EVENT_AGE_RANGE = (60, 21600)
-IAM_PROPAGATION_TIMEOUT_RANGE = (0, 3600)
-CONCURRENCY_RANGE = (1, 64)  # how many configs of a bulk task are read and written at once
+# The limits of every option with one: the settings', then the task's own.
+OPTION_BOUNDS = dict(
+    {setting.option: setting.bounds for setting in NUMBER_SETTINGS},
+    iam_propagation_timeout=(0, 3600),
+    max_concurrency=(1, 64),  # how many configs of a bulk task are read and written at once
+    max_requests_per_second=REQUEST_RATE_RANGE,
+)
 
 
 def self_destinations(function_arn, settings):
@@ -73,6 +88,8 @@ def validate_destination(slot, arn):
     parts = parse_arn(arn)
     if parts is None:
         raise ParameterError(f"{option} {arn!r} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)")
+    if len(arn) > DESTINATION_ARN_MAX:
+        raise ParameterError(f"{option} {arn!r} is longer than {DESTINATION_ARN_MAX} characters, AWS's limit")
     allowed = services_for(slot)
     kind = DESTINATION_KINDS.get(parts.service)
     if kind is None or parts.service not in allowed:
@@ -101,11 +118,8 @@ def _check_range(option, value, bounds):
 
 def validate_settings(params):
     """Check the settings options of a task (numbers and destinations); raise ParameterError."""
-    _check_range("maximum_retry_attempts", params.get("maximum_retry_attempts"), RETRY_RANGE)
-    _check_range("maximum_event_age_in_seconds", params.get("maximum_event_age_in_seconds"), EVENT_AGE_RANGE)
-    _check_range("iam_propagation_timeout", params.get("iam_propagation_timeout"), IAM_PROPAGATION_TIMEOUT_RANGE)
-    _check_range("max_concurrency", params.get("max_concurrency"), CONCURRENCY_RANGE)
-    _check_range("max_requests_per_second", params.get("max_requests_per_second"), REQUEST_RATE_RANGE)
+    for option, bounds in OPTION_BOUNDS.items():
+        _check_range(option, params.get(option), bounds)
     for slot, entry in (params.get("destination_config") or {}).items():
         if entry is not None:
             validate_destination(slot, entry.get("destination"))
@@ -139,14 +153,11 @@ def from_api(response):
         if arn:
             destinations[slot] = {"destination": arn}
     last_modified = response.get("LastModified")
-    return {
-        "function_arn": response.get("FunctionArn"),
-        "qualifier": qualifier_from_arn(response.get("FunctionArn")),
-        "maximum_retry_attempts": response.get("MaximumRetryAttempts"),
-        "maximum_event_age_in_seconds": response.get("MaximumEventAgeInSeconds"),
-        "destination_config": destinations,
-        "last_modified": last_modified.isoformat() if hasattr(last_modified, "isoformat") else last_modified,
-    }
+    config = {"function_arn": response.get("FunctionArn"), "qualifier": qualifier_from_arn(response.get("FunctionArn"))}
+    config.update({option: response.get(api_name) for option, api_name in _API_NUMBERS.items()})
+    config["destination_config"] = destinations
+    config["last_modified"] = last_modified.isoformat() if hasattr(last_modified, "isoformat") else last_modified
+    return config
 
 
 def settings_of(config):
@@ -163,7 +174,7 @@ def settings_of(config):
 
 def settings_given(params):
     """The settings options a task sets (destination_config counts even when it is {})."""
-    return [key for key in SETTING_KEYS + ("destination_config",) if params.get(key) is not None]
+    return [key for key in SETTING_OPTIONS if params.get(key) is not None]
 
 
 def merge_settings(current, params):
@@ -281,8 +292,7 @@ def changes_view(before, after):
 
 def module_params_for(config):
     """Arguments for lambda_event_invoke_config that describe exactly this config."""
-    function_arn = config["function_arn"]
-    params = {"function_name": function_arn.rsplit(":", 1)[0], "qualifier": config["qualifier"]}
+    params = {"function_name": unqualified_function_arn(config["function_arn"]), "qualifier": config["qualifier"]}
     for key in SETTING_KEYS:
         if config.get(key) is not None:
             params[key] = config[key]

@@ -23,6 +23,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import role_actions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import option_for_destination
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
@@ -32,7 +33,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling i
 # error code and what AWS said (the first entry that matches wins; a None hint adds nothing).
 _PERMISSION_HINT = (
     "check that each destination exists and that the function's execution role may send to it "
-    "(sqs:SendMessage, sns:Publish, lambda:InvokeFunction, events:PutEvents or s3:PutObject)"
+    f"({', '.join(role_actions()[:-1])} or {role_actions()[-1]})"
 )
 _HINTS = (
     ("ResourceNotFoundException", re.compile(r"not reachable in this region"), None),

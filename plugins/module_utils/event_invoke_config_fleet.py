@@ -15,6 +15,7 @@ import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import SETTING_OPTIONS
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import changes_view
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
@@ -31,10 +32,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.references i
 
 # The top-level options an item of ``configs`` takes when it does not set them (the items'
 # own options are the module's CONFIG_ITEM_SPEC).
-INHERITED_OPTIONS = (
-    "maximum_retry_attempts",
-    "maximum_event_age_in_seconds",
-    "destination_config",
+INHERITED_OPTIONS = SETTING_OPTIONS + (
     "purge_destinations",
     "validate_destinations",
     "iam_propagation_timeout",

@@ -13,6 +13,7 @@ import functools
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import SETTING_OPTIONS
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_not_self
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import diff_view
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import from_api
@@ -121,8 +122,8 @@ def ensure_present(client, ref, params, check_mode, preflight=None, destination_
         # AWS refuses a Put without settings ("You must specify at least one of error
         # handling or destination setting.").
         raise ParameterError(
-            f"{ref.describe()} has no event invoke config yet: set at least one of maximum_retry_attempts, "
-            "maximum_event_age_in_seconds or destination_config"
+            f"{ref.describe()} has no event invoke config yet: set at least one of "
+            f"{', '.join(SETTING_OPTIONS[:-1])} or {SETTING_OPTIONS[-1]}"
         )
     desired = merge_settings(current, params)
     # The first read names the function's full ARN (its account, when the task gave a name).

@@ -10,6 +10,8 @@ import threading
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import DESTINATION_SLOTS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import NUMBER_SETTINGS
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ClientUnavailableError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
@@ -30,6 +32,15 @@ FUNCTION_REFERENCE_ARGUMENT_SPEC = {
 REQUEST_RATE_ARGUMENT_SPEC = {
     "max_requests_per_second": {"type": "float", "default": 13},
 }
+
+
+# The settings options of a config (event_invoke_config's table), with the same types at the
+# top level and in an item of configs.
+_DESTINATION_SPEC = {"type": "dict", "options": {"destination": {"type": "str", "required": True}}}
+SETTINGS_ARGUMENT_SPEC = dict(
+    {setting.option: {"type": setting.type} for setting in NUMBER_SETTINGS},
+    destination_config={"type": "dict", "options": {slot: _DESTINATION_SPEC for slot in DESTINATION_SLOTS}},
+)
 
 
 class LambdaAWSModule(AnsibleAWSModule):

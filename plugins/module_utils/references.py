@@ -45,7 +45,7 @@ _ARN_RE = re.compile(
     r"arn:(?P<partition>" + _PARTITION + r"):(?P<service>[a-zA-Z0-9-]+):"
     r"(?P<region>" + _REGION + r")?:(?P<account>\d{12})?:(?P<resource>.*)"
 )
-_DESTINATION_ARN_MAX = 350
+DESTINATION_ARN_MAX = 350
 # A qualified function ARN inside AWS's message text.
 _ARN_IN_TEXT_RE = re.compile(
     r"arn:" + _PARTITION + r":lambda:" + _REGION + r":\d{12}:function:" + _NAME_CHAR + r"+:"
@@ -64,10 +64,12 @@ Arn = namedtuple("Arn", ["partition", "service", "region", "account", "resource"
 def parse_arn(text):
     """An Arn when text is an ARN as AWS's destination pattern accepts it (whole string), else None.
 
-    The one ARN parser of this collection: validation, preflight and error handling all use it.
+    The one ARN parser of this collection: validation, preflight, resource policies, error
+    handling and the destinations' readers all use it. Its length is not checked here (a
+    destination's is, by validation; a role's ARN may be longer).
     """
     match = _ARN_RE.fullmatch(text or "")
-    if not match or len(text) > _DESTINATION_ARN_MAX:
+    if not match:
         return None
     return Arn(*match.group("partition", "service", "region", "account", "resource"))
 
@@ -149,12 +151,28 @@ def parse_function_ref(function_name, qualifier=None):
     )
 
 
+def _function_resource(function_arn):
+    """The match of FUNCTION_RESOURCE_RE on a function ARN's resource, or None."""
+    arn = parse_arn(function_arn)
+    return FUNCTION_RESOURCE_RE.fullmatch(arn.resource) if arn is not None and arn.service == "lambda" else None
+
+
 def qualifier_from_arn(function_arn):
-    """The qualifier of a qualified function ARN as AWS returns it (…:function:NAME:QUALIFIER)."""
-    if not function_arn:
+    """The qualifier of a function ARN as AWS returns it (…:function:NAME:QUALIFIER; an
+    unqualified ARN is $LATEST's); None when function_arn is not a function ARN."""
+    resource = _function_resource(function_arn)
+    if resource is None:
         return None
-    parts = function_arn.split(":")
-    return parts[7] if len(parts) > 7 else LATEST
+    return resource.group("qualifier") or LATEST
+
+
+def unqualified_function_arn(function_arn):
+    """A function ARN without its qualifier (the function's own ARN); None when it is none."""
+    arn = parse_arn(function_arn)
+    resource = _function_resource(function_arn)
+    if resource is None:
+        return None
+    return f"arn:{arn.partition}:lambda:{arn.region}:{arn.account}:function:{resource.group('name')}"
 
 
 def function_arn_in_message(message):
@@ -167,8 +185,8 @@ def function_arn_in_message(message):
 
 def function_identity(function_arn):
     """(partition, region, account, name) of a function ARN, qualified or not; None if it is none."""
-    arn = parse_arn(function_arn)
-    resource = FUNCTION_RESOURCE_RE.fullmatch(arn.resource) if arn is not None and arn.service == "lambda" else None
+    resource = _function_resource(function_arn)
     if resource is None:
         return None
+    arn = parse_arn(function_arn)
     return (arn.partition, arn.region, arn.account, resource.group("name"))

@@ -24,6 +24,8 @@ import fnmatch
 import json
 import re
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
+
 ALLOW = "allowed"
 DENY = "explicitDeny"
 NONE = "implicitDeny"
@@ -56,13 +58,9 @@ def _principal_kind(principal, role_arn, account):
     names = _as_list(principal.get("AWS"))
     if "*" in names or role_arn in names:
         return "role"
-    if account in names or any(name == f"arn:{_partition(role_arn)}:iam::{account}:root" for name in names):
+    if account in names or any(name == f"arn:{parse_arn(role_arn).partition}:iam::{account}:root" for name in names):
         return "account"
     return None
-
-
-def _partition(arn):
-    return arn.split(":")[1]
 
 
 def statement_effects(policy_text, role_arn, action, resource):
@@ -72,7 +70,7 @@ def statement_effects(policy_text, role_arn, action, resource):
         policy = json.loads(policy_text)
     except (TypeError, ValueError):
         return [(None, UNDECIDED)]
-    account = role_arn.split(":")[4]
+    account = parse_arn(role_arn).account
     effects = []
     for statement in _as_list(policy.get("Statement") if isinstance(policy, dict) else None):
         if not isinstance(statement, dict):
@@ -102,7 +100,7 @@ def decide(identity_decision, policy_text, role_arn, action, resource, resource_
     effects = statement_effects(policy_text, role_arn, action, resource) if policy_text else []
     if any(effect == "Deny" and kind != UNDECIDED for effect, kind in effects):
         return DENY
-    same_account = resource_account in (None, role_arn.split(":")[4])
+    same_account = resource_account in (None, parse_arn(role_arn).account)
     grants = {kind for effect, kind in effects if effect == "Allow"}
     if same_account:
         allowed = identity_decision == ALLOW or "role" in grants

@@ -410,18 +410,15 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import SETTINGS_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
 
-DESTINATION_SPEC = {"type": "dict", "options": {"destination": {"type": "str", "required": True}}}
-DESTINATION_CONFIG_SPEC = {"type": "dict", "options": {"on_success": DESTINATION_SPEC, "on_failure": DESTINATION_SPEC}}
 STATES = ["present", "absent"]
 # What an item of configs may set; unset options take the task's top-level value.
 CONFIG_ITEM_SPEC = dict(
     FUNCTION_REFERENCE_ARGUMENT_SPEC,
+    **SETTINGS_ARGUMENT_SPEC,
     function_name={"type": "str", "required": True},
-    maximum_retry_attempts={"type": "int"},
-    maximum_event_age_in_seconds={"type": "int"},
-    destination_config=DESTINATION_CONFIG_SPEC,
     purge_destinations={"type": "bool"},
     state={"type": "str", "choices": STATES},
 )
@@ -431,9 +428,7 @@ def main():
     argument_spec = dict(
         FUNCTION_REFERENCE_ARGUMENT_SPEC,
         **REQUEST_RATE_ARGUMENT_SPEC,
-        maximum_retry_attempts={"type": "int"},
-        maximum_event_age_in_seconds={"type": "int"},
-        destination_config=DESTINATION_CONFIG_SPEC,
+        **SETTINGS_ARGUMENT_SPEC,
         purge_destinations={"type": "bool", "default": True},
         validate_destinations={"type": "bool", "default": False},
         iam_propagation_timeout={"type": "int", "default": 120},

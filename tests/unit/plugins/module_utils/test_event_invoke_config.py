@@ -51,6 +51,7 @@ def test_validate_destination_accepts(slot, arn):
         ("on_failure", "arn:aws:sqs:us-east-1:123456789012:" + "q" * 81, "not a valid sqs ARN"),
         ("on_success", "", "must not be empty"),
         ("on_failure", "queue-name", "is not an ARN"),
+        ("on_failure", "arn:aws:sqs:us-east-1:123456789012:" + "q" * 320, "longer than 350 characters"),
         ("on_failure", "arn:aws:dynamodb:us-east-1:123456789012:table/t", "a dynamodb ARN"),
         ("on_failure", "arn:aws:sqs:us-east-1::q", "not a valid sqs ARN"),
         ("on_failure", "arn:aws:sqs::123456789012:q", "not a valid sqs ARN"),

@@ -219,7 +219,7 @@ def test_the_audit_raises_a_bug():
             return {"Functions": [{"FunctionName": "a", "FunctionArn": "arn:aws:lambda:us-east-1:1:function:a"}]}
 
         def list_function_event_invoke_configs(self, **kwargs):
-            return {"FunctionEventInvokeConfigs": [{"no FunctionArn": True}]}
+            return {"FunctionEventInvokeConfigs": ["not a config"]}
 
     with pytest.raises(AttributeError):
         fleet.audit_region(Client(), 1)

@@ -14,6 +14,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.references i
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import qualifier_from_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import ARN
 
 SQS = "arn:aws:sqs:us-east-1:123456789012:failed"
@@ -127,6 +128,24 @@ def test_qualifier_from_arn(arn, qualifier):
     assert qualifier_from_arn(arn) == qualifier
 
 
+@pytest.mark.parametrize(
+    "arn, unqualified",
+    [
+        (ARN + ":$LATEST", ARN),
+        (ARN + ":prod", ARN),
+        (ARN, ARN),
+        (
+            "arn:aws-cn:lambda:cn-north-1:123456789012:function:f:7",
+            "arn:aws-cn:lambda:cn-north-1:123456789012:function:f",
+        ),
+        ("arn:aws:sqs:us-east-1:123456789012:q", None),
+        (None, None),
+    ],
+)
+def test_unqualified_function_arn_drops_only_the_qualifier(arn, unqualified):
+    assert unqualified_function_arn(arn) == unqualified
+
+
 def test_function_arn_in_message_reads_the_arn_aws_names():
     message = f"The function {ARN}:$LATEST doesn't have an EventInvokeConfig"
     assert function_arn_in_message(message) == ARN + ":$LATEST"
@@ -145,7 +164,11 @@ def test_function_arn_in_message_reads_the_arn_aws_names():
         ("arn:aws:sqs:us-east-1:1234:q", None),
         ("", None),
         (None, None),
-        ("arn:aws:sqs:us-east-1:123456789012:" + "q" * 320, None),
+        # A role ARN may be longer than a destination's 350 characters (validation checks those).
+        (
+            "arn:aws:iam::123456789012:role/" + "p/" * 200 + "r",
+            ("aws", "iam", None, "123456789012", "role/" + "p/" * 200 + "r"),
+        ),
     ],
 )
 def test_parse_arn_is_anchored_at_both_ends(text, expected):

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the serverless.aws_lambda project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The docs say what the tables say: the settings of a config (event_invoke_config's
+NUMBER_SETTINGS) and the kinds of destination (destination_kinds). The code is built from the
+tables; these tests make an entry that the docs do not describe fail, naming what to add."""
+
+import os
+import re
+
+import botocore.exceptions
+import pytest
+import yaml
+
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import NUMBER_SETTINGS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_hint
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import SETTINGS_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
+from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
+DOC = yaml.safe_load(module.DOCUMENTATION)
+RETURNS = yaml.safe_load(module.RETURN)
+INFO_RETURNS = yaml.safe_load(info.RETURN)
+
+
+def text(value):
+    return " ".join(value) if isinstance(value, list) else value
+
+
+def read(*path):
+    with open(os.path.join(ROOT, *path), encoding="utf-8") as source:
+        return source.read()
+
+
+@pytest.mark.parametrize("setting", NUMBER_SETTINGS, ids=lambda setting: setting.option)
+def test_each_setting_is_documented_as_the_table_says(setting):
+    low, high = setting.bounds
+    option = DOC["options"][setting.option]
+    assert option["type"] == setting.type
+    assert f"V({low})" in text(option["description"]) and f"V({high})" in text(option["description"])
+    assert DOC["options"]["configs"]["suboptions"][setting.option]["type"] == setting.type
+    assert RETURNS["event_invoke_config"]["contains"][setting.option]["type"] == setting.type
+    assert INFO_RETURNS["event_invoke_configs"]["contains"][setting.option]["type"] == setting.type
+    assert f"O(configs[].{setting.option})" in text(DOC["options"]["configs"]["description"])
+    assert re.search(rf"^\| `{setting.option}` \| {low}-{high}\b", read("README.md"), re.M)
+
+
+def test_the_settings_documented_are_the_table():
+    settings = {setting.option for setting in NUMBER_SETTINGS}
+    documented = {name for name, option in DOC["options"].items() if option["type"] == "int"}
+    assert documented - {"iam_propagation_timeout", "max_concurrency"} == settings
+    assert set(SETTINGS_ARGUMENT_SPEC) == settings | {"destination_config"}
+
+
+@pytest.mark.parametrize("kind", DESTINATION_KINDS.values(), ids=lambda kind: kind.service)
+def test_each_destination_kind_is_documented_as_the_table_says(kind):
+    destinations = DOC["options"]["destination_config"]["suboptions"]
+    for slot in kind.slots:
+        assert kind.noun in text(destinations[slot]["suboptions"]["destination"]["description"])
+    validate = text(DOC["options"]["validate_destinations"]["description"])
+    assert f"C({kind.action})" in validate
+    assert f"C({kind.action})" in text(DOC["notes"])
+    hint = error_hint(_invalid_destination_error())
+    assert kind.action in hint
+
+
+def test_the_readme_table_of_destinations_is_the_table():
+    rows = re.findall(
+        r"^\| [^|]+ \| ((?:on_success|on_failure)(?:, on_failure)?) \| `([a-z0-9]+:[A-Za-z]+)` \|$",
+        read("README.md"),
+        re.M,
+    )
+    assert {action: tuple(slots.split(", ")) for slots, action in rows} == {
+        kind.action: kind.slots for kind in DESTINATION_KINDS.values()
+    }
+
+
+def test_the_integration_setup_grants_the_tables_actions():
+    granted = yaml.safe_load(read("tests", "integration", "targets", "setup_lambda_function", "defaults", "main.yml"))
+    for service, action in granted["setup_lambda_function_actions"].items():
+        assert DESTINATION_KINDS[service].action == action
+
+
+def _invalid_destination_error():
+    return botocore.exceptions.ClientError(
+        {"Error": {"Code": "InvalidParameterValueException", "Message": "The destination ARN x is invalid."}},
+        "PutFunctionEventInvokeConfig",
+    )
