@@ -184,9 +184,13 @@ ensure_amazon_aws() {
     mkdir -p "${WORK}/downloads"
     local scratch="${WORK}/wheel-core${CORE//./}"
     # Cores share the download; stages of two cores may get here at once.
-    flock "${WORK}/downloads/.lock" "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps \
+    # pipefail makes pip's status the pipeline's; the grep only drops noise.
+    if ! flock "${WORK}/downloads/.lock" "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps \
         --disable-pip-version-check -d "${WORK}/downloads" "ansible==${ANSIBLE_WHEEL_VERSION}" 2>&1 |
-        grep -v "is ignored" >&2 || true
+        { grep -v "is ignored" || true; } >&2; then
+        echo "could not download ansible==${ANSIBLE_WHEEL_VERSION} (it carries amazon.aws)" >&2
+        return 1
+    fi
     rm -rf "$target" "$scratch"
     if ! "${CONTROLLER_VENV}/bin/python" - "${WORK}/downloads/ansible-${ANSIBLE_WHEEL_VERSION}-py3-none-any.whl" \
         "$scratch" <<'EOF'
@@ -225,8 +229,11 @@ ensure_get_pip() {
     local wheel="${cache}/pip-${ANSIBLE_TEST_PIP_VERSION}-py3-none-any.whl"
     mkdir -p "$cache"
     if [ ! -f "$wheel" ]; then
-        "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps --disable-pip-version-check \
-            -d "$cache" "pip==${ANSIBLE_TEST_PIP_VERSION}" 2>&1 | grep -v "is ignored" >&2 || true
+        if ! "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps --disable-pip-version-check \
+            -d "$cache" "pip==${ANSIBLE_TEST_PIP_VERSION}" 2>&1 | { grep -v "is ignored" || true; } >&2; then
+            echo "could not download pip==${ANSIBLE_TEST_PIP_VERSION} for ansible-test's venvs" >&2
+            return 1
+        fi
     fi
     cat >"$script" <<EOF
 # Stand-in for get-pip.py: install pip from the wheel beside this file.

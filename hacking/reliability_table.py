@@ -20,8 +20,10 @@ HEADER = """# Reliability: bad input, faults and concurrency
 Regenerate with `make reliability`: it runs the integration targets `lambda_event_invoke_config_bad_input`,
 `lambda_event_invoke_config_faults` and `lambda_event_invoke_config_concurrency` against LocalStack
 (faults injected by `hacking/aws_proxy.py`, a proxy on loopback between the module and LocalStack)
-and tabulates the rows they record. A row is recorded only after the target's assertions passed:
-what AWS holds is read back with plain boto3 after every case. The same targets run in `make test`.
+and tabulates the rows they record. Each row is what a case observed: what AWS holds is read back
+with plain boto3 after every case, the row is recorded, and only then do the target's assertions run
+(so a lost write or an unclean failure would be counted here, and fail the run). The same targets run
+in `make test`.
 """
 
 BOUNDS = """

@@ -108,7 +108,7 @@ in_collection() { (cd "$COLLECTION_DIR" && HOME="$TEST_HOME" "$@"); }
 python_links() {
     local dir="${WORK}/pythons" version interpreter
     mkdir -p "$dir"
-    for version in 3.7 3.8 3.9 3.10 3.11 3.12 3.13 3.14; do
+    for version in 3.8 3.9 3.10 3.11 3.12 3.13 3.14; do
         interpreter=$(find_python "$version" 2>/dev/null) || continue
         ln -sf "$interpreter" "${dir}/python${version}"
     done
@@ -116,7 +116,7 @@ python_links() {
 }
 
 stage_sanity() {
-    ensure_get_pip
+    ensure_get_pip || return 1
     if [ "$SANITY_PYTHONS" = all ]; then
         # Only the interpreters linked here: pyenv's shims answer for versions that are not
         # installed, and ansible-test would try them.
@@ -240,7 +240,7 @@ stage_release() {
     mkdir -p "$dist" "${installed}/ansible_collections"
     in_collection ansible-galaxy collection build --output-path "$dist" || return 1
     tarball=$(ls "$dist"/serverless-aws_lambda-*.tar.gz)
-    if tar -tzf "$tarball" | grep -E '(^|/)(tests/output|\.tmp|\.git|hacking|\.ci)(/|$)|__pycache__|cloud-config-aws'; then
+    if tar -tzf "$tarball" | grep -E '(^|/)(tests/output|\.tmp|\.git|\.ruff_cache|hacking|\.ci)(/|$)|__pycache__|cloud-config-aws'; then
         echo "release: the tarball carries scratch files or credentials (above)" >&2
         return 1
     fi

@@ -19,10 +19,15 @@ blocks a write that would succeed.
 import json
 
 try:
-    from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
+    from botocore.exceptions import ConnectionError as BotocoreConnectionError
+    from botocore.exceptions import HTTPClientError
 
-    _AWS_ERRORS = (ClientError, BotoCoreError)
+    # What AWS answered, and a service that could not be reached (connection refused or timed
+    # out, read timeout): the preflight's reads warn on these and the task goes on. Any other
+    # botocore error (a bad parameter, Stubber's unstubbed call in a unit test) is a bug here
+    # and is raised.
+    _AWS_ERRORS = (ClientError, BotocoreConnectionError, HTTPClientError)
 except ImportError:
     _AWS_ERRORS = ()  # AnsibleAWSModule reports a missing botocore.
 

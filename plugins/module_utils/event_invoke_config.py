@@ -246,10 +246,10 @@ def to_update_api(current, desired):
     return kwargs
 
 
-def option_for_destination(api_settings, arn):
-    """The option that put a destination ARN into Put arguments, for messages about it."""
-    for slot, api_slot in _API_SLOTS.items():
-        if ((api_settings.get("DestinationConfig") or {}).get(api_slot) or {}).get("Destination") == arn:
+def option_for_destination(settings, arn):
+    """The option that sets a destination ARN in a settings form, for messages about it."""
+    for slot, entry in sorted((settings.get("destination_config") or {}).items()):
+        if entry and entry.get("destination") == arn:
             return f"destination_config.{slot}.destination"
     return "destination"
 

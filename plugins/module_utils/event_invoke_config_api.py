@@ -153,8 +153,12 @@ def is_permission_refusal(exception):
     )
 
 
-def write_event_invoke_config(client, ref, api_settings, propagation_timeout=0, destination_exists=None, update=False):
-    """Put the complete config at ref, or (update=True) Update only the settings given.
+def write_event_invoke_config(
+    client, ref, api_settings, propagation_timeout=0, destination_exists=None, update=False, settings=None
+):
+    """Put the complete config at ref, or (update=True) Update only the settings given;
+    settings, the whole settings form written, names the option of a destination in messages
+    (an Update may not carry the destination AWS answers about).
 
     AWS answers a grant to the execution role that has not propagated yet with "does not
     have permissions to call ..." or with "The destination ARN ... is invalid"; the second
@@ -180,7 +184,7 @@ def write_event_invoke_config(client, ref, api_settings, propagation_timeout=0, 
                 if known[arn] is False:
                     e.message = (
                         f"Failed to {verb} event invoke config of {ref.describe()}: "
-                        f"{option_for_destination(api_settings, arn)} {arn} does not exist"
+                        f"{option_for_destination(settings or {}, arn)} {arn} does not exist"
                     )
                     raise
             elif not is_permission_refusal(e.exception):

@@ -82,7 +82,7 @@ def _write(client, ref, current, desired, params, destination_exists):
     timeout = params.get("iam_propagation_timeout") or 0
     try:
         return write_event_invoke_config(
-            client, ref, api_settings, timeout, destination_exists, update=update is not None
+            client, ref, api_settings, timeout, destination_exists, update=update is not None, settings=desired
         )
     except EventInvokeConfigError as e:
         if error_code(e.exception) != "ResourceNotFoundException":

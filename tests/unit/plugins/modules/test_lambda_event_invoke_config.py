@@ -492,18 +492,45 @@ def test_iam_propagation_wait_is_bounded_and_named(stubber, run_module, mocker):
     assert [call.args[0] for call in stubber.sleeps.call_args_list] == [2, 4, 8]
 
 
-def test_invalid_destination_without_permission_wording_fails_at_once(stubber, run_module):
-    expect_get(stubber, FULL)
+def invalid_destination_answer(stubber):
     stubber.add_client_error(
         "update_function_event_invoke_config",
         service_error_code="InvalidParameterValueException",
-        service_message="The destination ARN arn:aws:sqs:us-east-1:123456789012:x is invalid.",
+        service_message=f"The destination ARN {SQS} is invalid.",
         http_status_code=400,
     )
+
+
+def test_invalid_destination_that_does_not_exist_fails_at_once(stubber, run_module):
+    # AWS's "is invalid" for a destination its own service says does not exist: no wait.
+    expect_get(stubber, FULL)
+    invalid_destination_answer(stubber)
+    stubber.service("sqs").add_client_error(
+        "get_queue_url",
+        service_error_code="AWS.SimpleQueueService.NonExistentQueue",
+        http_status_code=400,
+        expected_params={"QueueName": SQS.split(":")[5], "QueueOwnerAWSAccountId": SQS.split(":")[4]},
+    )
     result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
-    stubber.assert_no_pending_responses()
+    for each in stubber.services.values():
+        each.assert_no_pending_responses()
     assert result["failed"] is True
+    assert f"destination_config.on_failure.destination {SQS} does not exist" in result["msg"]
     assert "retried for" not in result["msg"]
+    stubber.sleeps.assert_not_called()
+
+
+def test_invalid_destination_that_exists_is_waited_for(stubber, run_module):
+    # The same answer for a destination that exists: a grant that has not propagated yet.
+    expect_get(stubber, FULL)
+    invalid_destination_answer(stubber)
+    stubber.service("sqs").add_response("get_queue_url", {"QueueUrl": "https://sqs.example/q"})
+    expect_update(stubber, api_config(retry=0, age=600, on_success=SNS, on_failure=SQS), MaximumRetryAttempts=0)
+    result = run_module(module, {"function_name": "my-fn", "maximum_retry_attempts": 0})
+    for each in stubber.services.values():
+        each.assert_no_pending_responses()
+    assert result["changed"] is True
+    assert [call.args[0] for call in stubber.sleeps.call_args_list] == [2]  # the queue is read once
 
 
 def test_iam_propagation_timeout_out_of_range_fails_before_any_call(stubber, run_module):
