@@ -30,9 +30,11 @@ BOUNDS = """
 ## Bounds
 
 - Throttling, `ResourceConflictException`, `ServiceException` and 5xx answers: botocore's own
-  retries (legacy mode, 5 attempts), each wrapped in AWSRetry's jittered backoff: 7 attempts, at
-  most 1+2+4+8+16+20 = 51 s of sleeping (about half on average). The permanent-fault rows run with
-  botocore's retries off (`AWS_MAX_ATTEMPTS=1`) to show the module's own bound.
+  retries (adaptive mode, 3 attempts unless `AWS_MAX_ATTEMPTS` or the profile say otherwise), each
+  call of them wrapped in AWSRetry's jittered backoff: 7 calls, with at most 1+2+4+8+16+20 = 51 s of
+  AWSRetry's sleeping between them (about half on average), besides botocore's own backoff and the
+  request rate cap within each call. The permanent-fault rows run with botocore's retries off
+  (`AWS_MAX_ATTEMPTS=1`) to show the module's own bound.
 - IAM propagation ("does not have permissions to call", or "The destination ARN ... is invalid" for a
   destination that exists): `iam_propagation_timeout` (default 120 s, as Terraform), backing off 2 to
   20 s. "is invalid" for a destination that does not exist fails at once, naming it (one read of the
