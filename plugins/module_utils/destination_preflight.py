@@ -19,6 +19,7 @@ blocks a write that would succeed.
 import json
 
 try:
+    from botocore.exceptions import BotoCoreError
     from botocore.exceptions import ClientError
     from botocore.exceptions import ConnectionError as BotocoreConnectionError
     from botocore.exceptions import HTTPClientError
@@ -29,6 +30,7 @@ try:
     # and is raised.
     _AWS_ERRORS = (ClientError, BotocoreConnectionError, HTTPClientError)
 except ImportError:
+    BotoCoreError = ()
     _AWS_ERRORS = ()  # AnsibleAWSModule reports a missing botocore.
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import resource_policy
@@ -77,12 +79,20 @@ def read_destination(client_for, arn):
     return True
 
 
+def _sdk_failure(what, error):
+    """Any other botocore error (no answer from AWS, and no unreachable service: say, expired
+    SSO credentials) fails the task with a message, and nothing is written."""
+    return EventInvokeConfigError(message=f"{what}: {type(error).__name__}", exception=error)
+
+
 def destination_exists(client_for, arn):
     """True or False when the destination's service tells, None when it cannot be read."""
     try:
         return read_destination(client_for, arn)
     except _AWS_ERRORS:
         return None
+    except BotoCoreError as e:
+        raise _sdk_failure(f"could not read the destination {arn}", e) from e
 
 
 def _read_policy(client_for, arn):
@@ -182,6 +192,13 @@ def preflight_destinations(client_for, ref, lambda_client, desired, warn):
     function's region; warn(message) reports a check that could not be made. Kinds AWS
     never delivers to and the function itself are refused earlier, by validation.
     """
+    try:
+        _preflight(client_for, ref, lambda_client, desired, warn)
+    except BotoCoreError as e:
+        raise _sdk_failure(f"preflight of {ref.describe()} (validate_destinations) failed", e) from e
+
+
+def _preflight(client_for, ref, lambda_client, desired, warn):
     destinations = [(slot, entry["destination"]) for slot, entry in sorted(desired["destination_config"].items())]
     if not destinations:
         return

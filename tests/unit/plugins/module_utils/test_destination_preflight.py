@@ -9,6 +9,7 @@ import json
 
 import boto3
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
@@ -17,6 +18,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import fix_statement
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import FunctionRef
 
 ACCOUNT = "123456789012"
@@ -391,3 +393,27 @@ def test_destination_exists_reads_it_with_its_own_service(clients, arn, exists):
 def test_destination_exists_cannot_tell_when_the_read_is_denied(clients):
     clients.stub("sqs").add_client_error("get_queue_url", service_error_code="AccessDenied", http_status_code=403)
     assert destination_exists(clients, QUEUE) is None
+
+
+def test_an_unexpected_sdk_error_fails_cleanly_naming_the_preflight(clients):
+    # Nothing stubbed for the queue: Stubber raises UnStubbedResponseError, a BotoCoreError that
+    # is neither an answer of AWS nor an unreachable service. It is not turned into a warning.
+    warnings = []
+    with pytest.raises(EventInvokeConfigError) as raised:
+        run(clients, desired(on_failure=QUEUE), warnings)
+    assert raised.value.message == "preflight of orders:live (validate_destinations) failed: UnStubbedResponseError"
+    assert warnings == []
+
+
+def test_an_unreachable_service_warns_and_goes_on(clients, mocker):
+    expect_role(clients)
+    expect_simulation(clients, "sqs:SendMessage", QUEUE)
+    sqs = clients("sqs", None)
+    mocker.patch.object(
+        sqs, "get_queue_url", side_effect=EndpointConnectionError(endpoint_url="https://sqs.us-east-1.amazonaws.com/")
+    )
+    warnings = []
+    run(clients, desired(on_failure=QUEUE), warnings)
+    clients.assert_done()
+    assert len(warnings) == 1
+    assert f"preflight could not check that {QUEUE} exists: Could not connect to the endpoint URL" in warnings[0]
