@@ -164,6 +164,8 @@ def check_role_permissions(client_for, ref, lambda_client, destinations):
     try:
         role_arn = get_function(lambda_client, ref)["Configuration"]["Role"]
     except EventInvokeConfigError as e:
+        if not isinstance(e.exception, _AWS_ERRORS):
+            raise  # as every read of the preflight: only AWS's answer or an unreachable service warns
         if error_code(e.exception) == "ResourceNotFoundException":
             return [f"function {ref.describe()} does not exist"], []
         return [], [f"preflight could not read the execution role of {ref.describe()} ({error_code(e.exception) or e})"]

@@ -151,27 +151,28 @@ def parse_function_ref(function_name, qualifier=None):
     )
 
 
-def _function_resource(function_arn):
-    """The match of FUNCTION_RESOURCE_RE on a function ARN's resource, or None."""
+def _function_arn(function_arn):
+    """(Arn, FUNCTION_RESOURCE_RE's match on its resource) of a function ARN, or None."""
     arn = parse_arn(function_arn)
-    return FUNCTION_RESOURCE_RE.fullmatch(arn.resource) if arn is not None and arn.service == "lambda" else None
+    resource = FUNCTION_RESOURCE_RE.fullmatch(arn.resource) if arn is not None and arn.service == "lambda" else None
+    return None if resource is None else (arn, resource)
 
 
 def qualifier_from_arn(function_arn):
     """The qualifier of a function ARN as AWS returns it (…:function:NAME:QUALIFIER; an
     unqualified ARN is $LATEST's); None when function_arn is not a function ARN."""
-    resource = _function_resource(function_arn)
-    if resource is None:
+    parsed = _function_arn(function_arn)
+    if parsed is None:
         return None
-    return resource.group("qualifier") or LATEST
+    return parsed[1].group("qualifier") or LATEST
 
 
 def unqualified_function_arn(function_arn):
     """A function ARN without its qualifier (the function's own ARN); None when it is none."""
-    arn = parse_arn(function_arn)
-    resource = _function_resource(function_arn)
-    if resource is None:
+    parsed = _function_arn(function_arn)
+    if parsed is None:
         return None
+    arn, resource = parsed
     return f"arn:{arn.partition}:lambda:{arn.region}:{arn.account}:function:{resource.group('name')}"
 
 
@@ -185,8 +186,8 @@ def function_arn_in_message(message):
 
 def function_identity(function_arn):
     """(partition, region, account, name) of a function ARN, qualified or not; None if it is none."""
-    resource = _function_resource(function_arn)
-    if resource is None:
+    parsed = _function_arn(function_arn)
+    if parsed is None:
         return None
-    arn = parse_arn(function_arn)
+    arn, resource = parsed
     return (arn.partition, arn.region, arn.account, resource.group("name"))

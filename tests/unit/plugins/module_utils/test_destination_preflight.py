@@ -417,3 +417,15 @@ def test_an_unreachable_service_warns_and_goes_on(clients, mocker):
     clients.assert_done()
     assert len(warnings) == 1
     assert f"preflight could not check that {QUEUE} exists: Could not connect to the endpoint URL" in warnings[0]
+
+
+def test_an_unexpected_sdk_error_reading_the_role_fails_too(clients):
+    # GetFunction goes through the API wrappers, which wrap every botocore error: the
+    # preflight still tells an unstubbed call from AWS's answer there.
+    expect_queue(clients)
+    warnings = []
+    with pytest.raises(EventInvokeConfigError) as raised:
+        run(clients, desired(on_failure=QUEUE), warnings)
+    assert raised.value.message.startswith("Failed to read the function of orders:live")
+    assert type(raised.value.exception).__name__ == "UnStubbedResponseError"
+    assert warnings == []
