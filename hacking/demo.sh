@@ -1,10 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: the main job of the collection, against LocalStack on loopback.
-# shellcheck source=hacking/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-trap stop_localstack EXIT
-trap 'exit 130' INT TERM
+# `make demo` (tox.ini's label demo; hacking/stage.sh sources this file in its env): the main
+# job of the collection, against LocalStack on loopback.
 
 # Headings in bold on a terminal, plain when the output goes to a file or a pipe.
 if [ -t 1 ]; then
@@ -13,24 +9,13 @@ else
     say() { printf '\n### %s\n' "$*"; }
 fi
 
-# step N TITLE COMMAND...: one setup step, with its number and the time it took.
-step() {
-    local number=$1 title=$2 start=$SECONDS
-    shift 2
-    printf '  [%s/4] %s\n' "$number" "$title"
-    "$@"
-    printf '        done in %d s\n' $((SECONDS - start))
-}
-
 playbook() { run_example "$COLLECTIONS" "$@"; }
 
-main() {
-    mkdir -p "$WORK" "$TEST_HOME"
-    say "Setting up pinned tools under .tmp/ (about 3 minutes the first time, seconds afterwards)"
-    step 1 "Ansible, boto3 and the test tools (about 100 packages, ~90 s the first time)" ensure_controller
-    step 2 "amazon.aws from the pinned ansible wheel (~55 MB download the first time)" ensure_amazon_aws
-    step 3 "this collection into .tmp/" sync_collection
-    step 4 "LocalStack (~500 MB the first time, ~40 s; then it starts on loopback in a few seconds)" start_localstack
+stage_demo() {
+    trap stop_localstack EXIT
+    trap 'exit 130' INT TERM
+    say "Starting LocalStack on loopback (its ~500 MB of packages the first time; then a few seconds)"
+    start_localstack
 
     say "Creating a function 'orders' with version 1 and alias 'live', three more functions, a queue, a topic and an event bus"
     "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/demo_resources.py" "$LOCALSTACK_URL"
@@ -62,5 +47,3 @@ main() {
 
     say "Done. The same playbooks run against AWS: see examples/demo_vars.yml. Stopping LocalStack."
 }
-
-main "$@"

@@ -12,69 +12,27 @@ WORK="${REPO_ROOT}/.tmp"
 REQS="${REPO_ROOT}/hacking/requirements"
 
 LOCALSTACK_VENV="${WORK}/venv-localstack"
+TOX_VENV="${WORK}/venv-tox"
+UV="${TOX_VENV}/bin/uv"
+# uv's cache under .tmp/ with the rest; it never downloads a Python (pyenv's are used).
+export UV_CACHE_DIR="${WORK}/uv-cache" UV_PYTHON_DOWNLOADS=never
 
-# The supported matrix: every ansible-core from the oldest amazon.aws 10 supports to the
-# newest, each on a controller Python it supports, with the amazon.aws taken from the
-# `ansible` wheel that ships it and the pip ansible-test bootstraps into its venvs. The
-# oldest runs with the oldest boto3/botocore (tests/*/constraints.txt). select_core sets,
-# for one of them: CORE, CONTROLLER_PYTHON_VERSION, CONTROLLER_REQUIREMENTS,
-# ANSIBLE_WHEEL_VERSION, ANSIBLE_TEST_PIP_VERSION, SANITY_PYTHONS, CONTROLLER_VENV,
-# COLLECTIONS, COLLECTION_DIR, TEST_HOME.
-SUPPORTED_CORES="2.17 2.18 2.19 2.20 2.21"
-OLDEST_CORE=2.17
-NEWEST_CORE=2.21
-DEFAULT_CORE=2.19 # the tools core: ansible-lint, antsibull-docs, ruff, the demo and the benchmarks
-select_core() {
-    CORE=$1
-    CONTROLLER_CONSTRAINTS=
-    SANITY_PYTHONS=controller # module-side Pythons are all checked on the oldest and newest core
-    case "$CORE" in
-        2.17)
-            CONTROLLER_PYTHON_VERSION=3.11
-            CONTROLLER_REQUIREMENTS="${REQS}/controller-py311-core217.txt"
-            CONTROLLER_CONSTRAINTS="${REPO_ROOT}/tests/integration/constraints.txt"
-            ANSIBLE_WHEEL_VERSION=12.3.0 # amazon.aws 10.1.2
-            ANSIBLE_TEST_PIP_VERSION=23.1.2
-            SANITY_PYTHONS=all
-            ;;
-        2.18)
-            CONTROLLER_PYTHON_VERSION=3.11
-            CONTROLLER_REQUIREMENTS="${REQS}/controller-py311-core218.txt"
-            ANSIBLE_WHEEL_VERSION=12.3.0 # amazon.aws 10.1.2
-            ANSIBLE_TEST_PIP_VERSION=24.2
-            ;;
-        2.19)
-            CONTROLLER_PYTHON_VERSION=3.11
-            CONTROLLER_REQUIREMENTS="${REQS}/controller-py311-core219.txt"
-            ANSIBLE_WHEEL_VERSION=12.3.0 # amazon.aws 10.1.2
-            ANSIBLE_TEST_PIP_VERSION=24.2
-            ;;
-        2.20)
-            CONTROLLER_PYTHON_VERSION=3.12
-            CONTROLLER_REQUIREMENTS="${REQS}/controller-py312-core220.txt"
-            ANSIBLE_WHEEL_VERSION=12.3.0 # amazon.aws 10.1.2
-            ANSIBLE_TEST_PIP_VERSION=25.2
-            ;;
-        2.21)
-            CONTROLLER_PYTHON_VERSION=3.13
-            CONTROLLER_REQUIREMENTS="${REQS}/controller-py313-core221.txt"
-            ANSIBLE_WHEEL_VERSION=14.5.0 # amazon.aws 11.4.0
-            ANSIBLE_TEST_PIP_VERSION=25.2
-            SANITY_PYTHONS=all
-            ;;
-        *)
-            echo "unsupported ansible-core ${CORE} (supported: ${SUPPORTED_CORES})" >&2
-            return 1
-            ;;
-    esac
-    CONTROLLER_VENV="${WORK}/venv-core${CORE//./}"
-    COLLECTIONS="${WORK}/core${CORE//./}/collections"
+# The matrix (cores, Pythons, pins, stages) is declared in tox.ini. Inside one of its envs,
+# tox_env_context sets from the env: STAGE, CORE, CONTROLLER_VENV, CONTROLLER_PYTHON_VERSION,
+# COLLECTION_DIR, STAGE_TMP (COLLECTIONS, TEST_HOME, ANSIBLE_WHEEL_VERSION, AMAZON_AWS_VERSION,
+# ANSIBLE_TEST_PIP_VERSION, SANITY_PYTHONS and INTEGRATION_ACCOUNT come from tox.ini).
+tox_env_context() {
+    local env_name=$1
+    : "${VIRTUAL_ENV:?run the stages through tox (make test, or bash hacking/tox.sh -e ENV)}"
+    STAGE=${env_name%%-*}
+    CORE=${env_name##*-}
+    : "${ANSIBLE_WHEEL_VERSION:?ansible-core ${CORE} is not in the matrix of tox.ini}"
+    CONTROLLER_VENV=$VIRTUAL_ENV
+    CONTROLLER_PYTHON_VERSION=$("${CONTROLLER_VENV}/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
     COLLECTION_DIR="${COLLECTIONS}/ansible_collections/serverless/aws_lambda"
-    # One scratch HOME per core: ansible-test's caches and venvs of two cores never meet,
-    # so stages of different cores can run at once.
-    TEST_HOME="${WORK}/home-core${CORE//./}"
+    STAGE_TMP=$(dirname "$COLLECTIONS") # tox's env_tmp_dir: empty at the start of each run
+    mkdir -p "$WORK" "$TEST_HOME" "$STAGE_TMP"
 }
-select_core "$DEFAULT_CORE"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -115,8 +73,9 @@ find_python() {
     return 1
 }
 
-# ensure_venv DIR PYTHON_VERSION REQUIREMENTS_FILE...: create or refresh a venv; the
-# stamp holds a hash of the requirement files so a change of pins rebuilds it.
+# ensure_venv DIR PYTHON_VERSION REQUIREMENTS_FILE...: create or refresh a venv of a tool that
+# no tox env runs (tox itself, LocalStack, the release tools, the AWS CLI), with uv; the stamp
+# holds a hash of the requirement files so a change of pins rebuilds it.
 ensure_venv() {
     local dir=$1 version=$2 python stamp
     shift 2
@@ -124,51 +83,61 @@ ensure_venv() {
     if [ -f "${dir}/.stamp" ] && [ "$(cat "${dir}/.stamp")" = "$stamp" ]; then
         return 0
     fi
-    python=$(find_python "$version")
-    local packages
-    packages=$(cat "$@" | grep -cE '^[A-Za-z0-9]')
-    log "creating ${dir#"${REPO_ROOT}"/} with ${python}: ${packages} pinned packages (first run only; about 1 s each)"
+    ensure_tox || return 1
+    python=$(find_python "$version") || return 1
+    log "creating ${dir#"${REPO_ROOT}"/} with ${python}: $(cat "$@" | grep -cE '^[A-Za-z0-9]') pinned packages"
     rm -rf "$dir"
-    "$python" -m venv "$dir"
-    local args=()
-    local req
-    for req in "$@"; do
-        case $req in
-            *constraints.txt) args+=(-c "$req") ;;
-            *) args+=(-r "$req") ;;
-        esac
-    done
-    # pipefail makes pip's own status the pipeline's; the grep only drops noise.
-    if ! with_heartbeat "installing into ${dir#"${REPO_ROOT}"/}" \
-        "${dir}/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" 2>&1 |
-        { grep --line-buffered -v "is ignored: it is neither a file nor a directory" || true; } >&2; then
-        echo "pip install into ${dir} failed" >&2
+    local args=() req
+    for req in "$@"; do args+=(-r "$req"); done
+    if ! { "$UV" venv --quiet --python "$python" "$dir" &&
+        with_heartbeat "installing into ${dir#"${REPO_ROOT}"/}" \
+            "$UV" pip install --quiet --python "${dir}/bin/python" "${args[@]}"; }; then
+        echo "installing into ${dir} failed" >&2
         rm -rf "$dir"
         return 1
     fi
-    "${dir}/bin/python" -m pip check >/dev/null || { rm -rf "$dir"; return 1; }
     echo "$stamp" >"${dir}/.stamp"
 }
 
-# ensure_controller: the selected core's tool venv, first on PATH.
-ensure_controller() {
-    # The pinned set, plus the inputs ansible-test's --requirements would install (they are
-    # in the pinned set already; listing them keeps the two from drifting apart).
-    ensure_venv "$CONTROLLER_VENV" "$CONTROLLER_PYTHON_VERSION" "$CONTROLLER_REQUIREMENTS" \
-        "${REPO_ROOT}/tests/unit/requirements.txt" "${REPO_ROOT}/tests/integration/requirements.txt" \
-        ${CONTROLLER_CONSTRAINTS:+"$CONTROLLER_CONSTRAINTS"} || return 1
-    PATH="${CONTROLLER_VENV}/bin:${BASE_PATH:=$PATH}"
-    export PATH
+# ensure_tox: the pinned tox and uv (hacking/requirements/tox.txt), bootstrapped with pip.
+ensure_tox() {
+    local stamp
+    stamp=$(sha256sum <"${REQS}/tox.txt" | cut -c1-16)
+    if [ -f "${TOX_VENV}/.stamp" ] && [ "$(cat "${TOX_VENV}/.stamp")" = "$stamp" ]; then
+        return 0
+    fi
+    log "creating ${TOX_VENV#"${REPO_ROOT}"/}: tox and uv (first run only)"
+    rm -rf "$TOX_VENV"
+    mkdir -p "$WORK"
+    python3 -m venv "$TOX_VENV" || return 1
+    # pipefail makes pip's own status the pipeline's; the grep only drops noise.
+    if ! "${TOX_VENV}/bin/python" -m pip install --quiet --disable-pip-version-check -r "${REQS}/tox.txt" 2>&1 |
+        { grep -v "is ignored: it is neither a file nor a directory" || true; } >&2; then
+        echo "pip install of tox into ${TOX_VENV} failed" >&2
+        rm -rf "$TOX_VENV"
+        return 1
+    fi
+    echo "$stamp" >"${TOX_VENV}/.stamp"
 }
 
-# prepare_core VERSION: select a core and make its venv, amazon.aws and collection tree ready.
-# Each step is checked: callers run this in `&&` lists, where `set -e` does not apply.
-prepare_core() {
-    select_core "$1" || return 1
-    mkdir -p "$WORK" "$TEST_HOME"
-    ensure_controller || return 1
-    ensure_amazon_aws || return 1
-    sync_collection
+# python_links: links python3.X to pyenv's real interpreters (its shims break ansible-test and
+# uv), prints the directory; tox finds its base Pythons there, sanity its module-side ones.
+python_links() {
+    local dir="${WORK}/pythons" version interpreter
+    mkdir -p "$dir"
+    for version in 3.8 3.9 3.10 3.11 3.12 3.13 3.14; do
+        interpreter=$(find_python "$version" 2>/dev/null) || continue
+        ln -sf "$interpreter" "${dir}/python${version}"
+    done
+    echo "$dir"
+}
+
+# run_tox ARGS...: the pinned tox, with the Pythons found and uv's settings.
+run_tox() {
+    ensure_tox || return 1
+    local pythons
+    pythons=$(python_links)
+    PATH="${pythons}:${PATH}" "${TOX_VENV}/bin/tox" "$@"
 }
 
 ensure_localstack_venv() {
@@ -182,7 +151,7 @@ ensure_amazon_aws() {
     [ -f "$stamp" ] && [ -f "${target}/MANIFEST.json" ] && return 0
     log "extracting amazon.aws from ansible==${ANSIBLE_WHEEL_VERSION}"
     mkdir -p "${WORK}/downloads"
-    local scratch="${WORK}/wheel-core${CORE//./}"
+    local scratch="${COLLECTIONS}/wheel"
     # Cores share the download; stages of two cores may get here at once.
     # pipefail makes pip's status the pipeline's; the grep only drops noise.
     if ! flock "${WORK}/downloads/.lock" "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps \
@@ -206,6 +175,14 @@ EOF
     mkdir -p "$(dirname "$target")"
     mv "${scratch}/ansible_collections/amazon/aws" "$target" || return 1
     rm -rf "$scratch"
+    # tox.ini names the amazon.aws each core is tested with: the wheel must carry exactly that one.
+    local found
+    found=$("${CONTROLLER_VENV}/bin/python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["collection_info"]["version"])' \
+        "${target}/MANIFEST.json") || return 1
+    if [ "$found" != "$AMAZON_AWS_VERSION" ]; then
+        echo "ansible==${ANSIBLE_WHEEL_VERSION} carries amazon.aws ${found}, not ${AMAZON_AWS_VERSION} (tox.ini)" >&2
+        return 1
+    fi
     touch "$stamp"
 }
 
@@ -299,7 +276,7 @@ stop_localstack() {
 # start_fault_proxy: the recording, fault-injecting proxy in front of LocalStack (for the
 # fault tests); sets FAULT_PROXY_PID and FAULT_PROXY_URL. stop_fault_proxy stops it.
 start_fault_proxy() {
-    local port_file="${WORK}/fault-proxy-core${CORE//./}.port"
+    local port_file="${STAGE_TMP}/fault-proxy.port"
     rm -f "$port_file"
     "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/aws_proxy.py" "$LOCALSTACK_URL" "$port_file" &
     FAULT_PROXY_PID=$!
