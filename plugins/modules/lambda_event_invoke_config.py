@@ -87,17 +87,22 @@ options:
       - Each destination must exist, read with its own service (C(sqs:GetQueueUrl), C(sns:GetTopicAttributes),
         C(lambda:GetFunction), C(events:DescribeEventBus), C(s3:ListBucket) for C(HeadBucket)).
       - The function's execution role (C(lambda:GetFunction)) must be allowed to send to it
-        (C(sqs:SendMessage), C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents) or C(s3:PutObject)).
-        IAM's policy simulator (C(iam:SimulatePrincipalPolicy)) answers for the role's own policies; when they
+        (C(sqs:SendMessage), C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents), or C(s3:ListBucket)
+        on the bucket and C(s3:PutObject) on its objects, as AWS documents for an S3 destination).
+        IAM's policy simulator (C(iam:SimulatePrincipalPolicy), once per action) answers for the role's own policies; when they
         do not allow it, or the destination is in another account, the destination's resource policy is read
         (C(sqs:GetQueueAttributes), C(sns:GetTopicAttributes), C(lambda:GetPolicy), C(events:DescribeEventBus),
         C(s3:GetBucketPolicy)) and weighed with IAM's rules (an explicit deny wins; within an account an allow
         on either side is enough; across accounts both must allow). IAM's simulator cannot weigh a resource
         policy for a role itself (it needs an IAM user as caller).
-      - The failure names the destination, what is missing and the policy statement that would fix it.
+      - The failure names the destination, what is missing and the policy statements that would fix it.
+      - A queue or topic encrypted with a customer-managed KMS key (its C(KmsMasterKeyId), one more
+        C(sqs:GetQueueAttributes) for a queue) gives a warning that the execution role also needs
+        C(kms:GenerateDataKey) and C(kms:Decrypt) on that key; KMS itself is not checked.
       - Runs only when there is something to write, so a task with no change still makes one read.
       - Where the caller may not make a preflight read, or a resource policy has conditions the module cannot
-        evaluate, a warning is given and the task goes on; the preflight never refuses on a guess.
+        evaluate, a warning is given and the task goes on; the preflight never refuses on a guess. Any other
+        SDK error (no answer from AWS, and no unreachable service) fails the task, naming the preflight.
       - Off by default because it needs the read permissions above; turn it on for dry runs before a change window.
     type: bool
     default: false
@@ -209,8 +214,8 @@ notes:
     counts), as AWS refuses a write with none.
   - A published version does not inherit the V($LATEST) config; each qualifier has its own.
   - The function's execution role needs permission to send to each destination (C(sqs:SendMessage),
-    C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents), C(s3:PutObject)); AWS otherwise answers
-    that the destination is invalid.
+    C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents), or C(s3:ListBucket) on the bucket and
+    C(s3:PutObject) on its objects); AWS otherwise answers that the destination is invalid.
   - Use C(group/serverless.aws_lambda.aws) in O(ignore:module_defaults) to configure this module together
     with the amazon.aws modules.
 seealso:

@@ -65,6 +65,10 @@ def create_destination(endpoint, region, kind, name):
         return {"arn": client("sns", endpoint, region).create_topic(Name=name)["TopicArn"]}
     if kind == "events":
         return {"arn": client("events", endpoint, region).create_event_bus(Name=name)["EventBusArn"]}
+    if kind == "s3":
+        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        client("s3", endpoint, region).create_bucket(Bucket=name, **where)
+        return {"arn": f"arn:aws:s3:::{name}"}
     raise ValueError(f"unknown destination kind {kind}")
 
 
@@ -77,6 +81,8 @@ def delete_destination(endpoint, region, arn):
             client("sns", endpoint, region).delete_topic(TopicArn=arn)
         elif service == "events":
             client("events", endpoint, region).delete_event_bus(Name=resource.split("/", 1)[1])
+        elif service == "s3":
+            client("s3", endpoint, region).delete_bucket(Bucket=resource)
         else:
             raise ValueError(f"unknown destination {arn}")
     except ClientError as e:
@@ -101,6 +107,7 @@ def leftovers(endpoint, region, prefix):
     queues = client("sqs", endpoint, region).list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
     topics = client("sns", endpoint, region).get_paginator("list_topics").paginate().build_full_result()
     buses = client("events", endpoint, region).list_event_buses(NamePrefix=prefix).get("EventBuses", [])
+    buckets = client("s3", endpoint, region).list_buckets().get("Buckets", [])
     return {
         "functions": [
             f["FunctionName"] for f in functions.get("Functions", []) if f["FunctionName"].startswith(prefix)
@@ -109,6 +116,7 @@ def leftovers(endpoint, region, prefix):
         "queues": queues,
         "topics": [t["TopicArn"] for t in topics.get("Topics", []) if t["TopicArn"].split(":")[5].startswith(prefix)],
         "buses": [b["Name"] for b in buses],
+        "buckets": [b["Name"] for b in buckets if b["Name"].startswith(prefix)],
     }
 
 
