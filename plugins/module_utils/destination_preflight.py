@@ -229,20 +229,21 @@ def check_role_permissions(client_for, ref, lambda_client, destinations):
     return problems, warnings
 
 
-def preflight_destinations(client_for, ref, lambda_client, desired, warn):
+def preflight_destinations(client_for, ref, lambda_client, desired, warn, check_role=True):
     """Check every destination of desired settings; raise PreflightError listing all problems.
 
     client_for(service, region) returns a boto3 client; lambda_client is the client of the
     function's region; warn(message) reports a check that could not be made. Kinds AWS
-    never delivers to and the function itself are refused earlier, by validation.
+    never delivers to and the function itself are refused earlier, by validation. Without
+    check_role (grant_destinations grants the role what it needs), only existence is checked.
     """
     try:
-        _preflight(client_for, ref, lambda_client, desired, warn)
+        _preflight(client_for, ref, lambda_client, desired, warn, check_role)
     except BotoCoreError as e:
         raise _sdk_failure(f"preflight of {ref.describe()} (validate_destinations) failed", e) from e
 
 
-def _preflight(client_for, ref, lambda_client, desired, warn):
+def _preflight(client_for, ref, lambda_client, desired, warn, check_role):
     destinations = [(slot, entry["destination"]) for slot, entry in sorted(desired["destination_config"].items())]
     if not destinations:
         return
@@ -253,9 +254,10 @@ def _preflight(client_for, ref, lambda_client, desired, warn):
         warnings += cannot
         if not found:
             existing.append((slot, arn))  # a missing one needs no permission check
-    found, cannot = check_role_permissions(client_for, ref, lambda_client, existing)
-    problems += found
-    warnings += cannot
+    if check_role:
+        found, cannot = check_role_permissions(client_for, ref, lambda_client, existing)
+        problems += found
+        warnings += cannot
     for message in warnings:
         warn(message)
     if problems:

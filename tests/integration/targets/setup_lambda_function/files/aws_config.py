@@ -120,7 +120,34 @@ def leftovers(endpoint, region, prefix):
     }
 
 
-def main(action, endpoint, region, function_name, qualifier=None):
+def can(endpoint, region, role_arn, action, resource):
+    """What IAM's policy simulator answers for the role doing action on resource."""
+    results = client("iam", endpoint, region).simulate_principal_policy(
+        PolicySourceArn=role_arn, ActionNames=[action], ResourceArns=[resource]
+    )["EvaluationResults"]
+    return {"decision": results[0]["EvalDecision"]}
+
+
+def inline_policies(endpoint, region, role_name, delete=False):
+    """A role's inline policies ({name: document}), deleted too when asked (cleanup)."""
+    iam = client("iam", endpoint, region)
+    try:
+        names = iam.get_paginator("list_role_policies").paginate(RoleName=role_name).build_full_result()["PolicyNames"]
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+        return {"policies": {}}
+    policies = {name: iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"] for name in names}
+    for name in names if delete else []:
+        iam.delete_role_policy(RoleName=role_name, PolicyName=name)
+    return {"policies": policies}
+
+
+def main(action, endpoint, region, function_name, qualifier=None, *more):
+    if action == "can":
+        return can(endpoint, region, function_name, qualifier, *more)
+    if action in ("inline-policies", "delete-inline-policies"):
+        return inline_policies(endpoint, region, function_name, delete=action.startswith("delete"))
     if action in ("create-queue", "delete-queue"):
         return queue(action, endpoint, region, function_name)
     if action == "create-destination":
