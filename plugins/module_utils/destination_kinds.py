@@ -7,9 +7,10 @@
 
 Everything this collection knows about a kind lives in its entry: the slots AWS accepts it
 in, what its resource part looks like, what AWS takes and then never delivers to, the
-action the function's execution role needs, the resource that action is checked against,
-how to read the destination and its resource policy with its own service, and which error
-codes of that service mean "it does not exist". Validation, preflight, the answer to AWS's
+permissions the function's execution role needs (each an action on a resource derived from
+the ARN: an S3 bucket needs two, on the bucket and on its objects), how to read the
+destination, the KMS key it is encrypted with and its resource policy with its own service,
+and which error codes of that service mean "it does not exist". Validation, preflight, the answer to AWS's
 "The destination ARN ... is invalid" and the docs' tables are all built from this table,
 so a new kind of destination is one entry.
 
@@ -33,14 +34,22 @@ DestinationKind = namedtuple(
         "has_location",  # whether the ARN carries a region and an account
         "example",  # an ARN to show in a message
         "undeliverable",  # (pattern on the resource, why AWS never delivers there) or None
-        "action",  # what the execution role needs to send to it
-        "simulated_resource",  # the resource that action is checked against, from the ARN
+        "permissions",  # (Permission, ...): what the execution role needs to send to it
         "read",  # read(client, arn): raises when it does not exist
+        "read_key",  # read_key(client, arn) -> its customer-managed KMS key or None, raising as read; or None
         "read_policy",  # read_policy(client, arn) -> the resource policy (JSON text) or None
         "missing_codes",  # error codes of its service that mean "does not exist"
         "no_policy_codes",  # error codes of read_policy that mean "has no resource policy"
     ],
 )
+
+
+# An action the execution role needs, on the resource resource(arn) of a destination ARN.
+Permission = namedtuple("Permission", ["action", "resource"])
+
+
+def _the_arn(arn):
+    return arn
 
 
 def _resource(arn):
@@ -52,13 +61,36 @@ def _queue_url(client, arn):
     return client.get_queue_url(QueueName=parts.resource, QueueOwnerAWSAccountId=parts.account)["QueueUrl"]
 
 
-def _queue_policy(client, arn):
+def _queue_attribute(client, arn, name):
     url = _queue_url(client, arn)
-    return client.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]).get("Attributes", {}).get("Policy")
+    return client.get_queue_attributes(QueueUrl=url, AttributeNames=[name]).get("Attributes", {}).get(name)
+
+
+def _queue_policy(client, arn):
+    return _queue_attribute(client, arn, "Policy")
+
+
+def customer_key(key_id):
+    """The KMS key a queue or topic names, unless it is none or the service's AWS-managed key
+    (alias/aws/sqs, alias/aws/sns), which the account's principals use through the service
+    without a grant of their own."""
+    return None if not key_id or key_id.startswith("alias/aws/") else key_id
+
+
+def _queue_key(client, arn):
+    return customer_key(_queue_attribute(client, arn, "KmsMasterKeyId"))
+
+
+def _topic_attributes(client, arn):
+    return client.get_topic_attributes(TopicArn=arn).get("Attributes", {})
 
 
 def _topic_policy(client, arn):
-    return client.get_topic_attributes(TopicArn=arn).get("Attributes", {}).get("Policy")
+    return _topic_attributes(client, arn).get("Policy")
+
+
+def _topic_key(client, arn):
+    return customer_key(_topic_attributes(client, arn).get("KmsMasterKeyId"))
 
 
 def _function_policy(client, arn):
@@ -89,9 +121,9 @@ DESTINATION_KINDS = {
             has_location=True,
             example="arn:aws:sqs:REGION:ACCOUNT:QUEUE",
             undeliverable=_FIFO,
-            action="sqs:SendMessage",
-            simulated_resource=lambda arn: arn,
+            permissions=(Permission("sqs:SendMessage", _the_arn),),
             read=_queue_url,
+            read_key=_queue_key,
             read_policy=_queue_policy,
             missing_codes=("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"),
             no_policy_codes=(),
@@ -104,9 +136,9 @@ DESTINATION_KINDS = {
             has_location=True,
             example="arn:aws:sns:REGION:ACCOUNT:TOPIC",
             undeliverable=_FIFO,
-            action="sns:Publish",
-            simulated_resource=lambda arn: arn,
-            read=_topic_policy,
+            permissions=(Permission("sns:Publish", _the_arn),),
+            read=_topic_attributes,
+            read_key=_topic_key,
             read_policy=_topic_policy,
             missing_codes=("NotFound", "NotFoundException"),
             no_policy_codes=(),
@@ -119,9 +151,9 @@ DESTINATION_KINDS = {
             has_location=True,
             example="arn:aws:lambda:REGION:ACCOUNT:function:NAME",
             undeliverable=None,
-            action="lambda:InvokeFunction",
-            simulated_resource=lambda arn: arn,
+            permissions=(Permission("lambda:InvokeFunction", _the_arn),),
             read=lambda client, arn: client.get_function(FunctionName=arn),
+            read_key=None,
             read_policy=_function_policy,
             missing_codes=("ResourceNotFoundException",),
             no_policy_codes=("ResourceNotFoundException",),
@@ -134,9 +166,9 @@ DESTINATION_KINDS = {
             has_location=True,
             example="arn:aws:events:REGION:ACCOUNT:event-bus/NAME",
             undeliverable=None,
-            action="events:PutEvents",
-            simulated_resource=lambda arn: arn,
+            permissions=(Permission("events:PutEvents", _the_arn),),
             read=_bus_policy,
+            read_key=None,
             read_policy=_bus_policy,
             missing_codes=("ResourceNotFoundException",),
             no_policy_codes=(),
@@ -149,10 +181,14 @@ DESTINATION_KINDS = {
             has_location=False,
             example="arn:aws:s3:::BUCKET",
             undeliverable=None,
-            action="s3:PutObject",
-            # s3:PutObject is granted on the bucket's objects, not on the bucket.
-            simulated_resource=lambda arn: arn + "/*",
+            # What AWS documents for an S3 failure destination ("Capturing records of Lambda
+            # asynchronous invocations"): ListBucket on the bucket, PutObject on its objects.
+            permissions=(
+                Permission("s3:ListBucket", _the_arn),
+                Permission("s3:PutObject", lambda arn: arn + "/*"),
+            ),
             read=lambda client, arn: client.head_bucket(Bucket=_resource(arn)),
+            read_key=None,
             read_policy=_bucket_policy,
             missing_codes=("404", "NoSuchBucket", "NotFound"),
             no_policy_codes=("NoSuchBucketPolicy",),
@@ -161,9 +197,9 @@ DESTINATION_KINDS = {
 }
 
 
-def role_actions():
-    """Every action the execution role may need to send records, one per kind, in table order."""
-    return tuple(kind.action for kind in DESTINATION_KINDS.values())
+def kind_actions(kind):
+    """The actions the execution role needs for one kind, in table order."""
+    return tuple(permission.action for permission in kind.permissions)
 
 
 def services_for(slot):

@@ -46,6 +46,10 @@ _CALLER_DENIED_CODES = ("AccessDenied", "AccessDeniedException", "AuthorizationE
 
 preflight_retry = retrying(retries=4, delay=1, max_delay=5)
 
+# What a sender to an SQS queue or SNS topic encrypted with a customer-managed KMS key needs on
+# that key (SQS's key-management guide; SNS's is the same).
+KMS_SENDER_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+
 
 class PreflightError(ParameterError):
     """A destination AWS would refuse; raised before any write."""
@@ -60,23 +64,30 @@ def _client(client_for, arn):
     return client_for(parts.service, parts.region or None)
 
 
-def fix_statement(arn):
-    """The policy statement that lets the execution role send to this destination."""
+def fix_statements(arn, permissions=None):
+    """The policy statements that let the execution role send to this destination (those of
+    the given permissions of its kind; all of them by default)."""
     kind = _kind(arn)
-    return {"Effect": "Allow", "Action": kind.action, "Resource": kind.simulated_resource(arn)}
+    return [
+        {"Effect": "Allow", "Action": permission.action, "Resource": permission.resource(arn)}
+        for permission in (kind.permissions if permissions is None else permissions)
+    ]
 
 
-def read_destination(client_for, arn):
-    """Read a destination with its own service: True when it exists, False when its service
-    says it does not; raises botocore's error for any other answer."""
+def read_destination(client_for, arn, with_key=False):
+    """Read a destination with its own service: (False, None) when its service says it does
+    not exist, (True, key) when it does, key being the customer-managed KMS key that encrypts
+    it when with_key is asked and its kind can have one (else None); raises botocore's error
+    for any other answer."""
     kind = _kind(arn)
+    read = kind.read_key if with_key and kind.read_key else kind.read
     try:
-        preflight_retry(kind.read)(_client(client_for, arn), arn)
+        found = preflight_retry(read)(_client(client_for, arn), arn)
     except _AWS_ERRORS as e:
         if error_code(e) in kind.missing_codes:
-            return False
+            return False, None
         raise
-    return True
+    return True, found if read is kind.read_key else None
 
 
 def _sdk_failure(what, error):
@@ -88,7 +99,7 @@ def _sdk_failure(what, error):
 def destination_exists(client_for, arn):
     """True or False when the destination's service tells, None when it cannot be read."""
     try:
-        return read_destination(client_for, arn)
+        return read_destination(client_for, arn)[0]
     except _AWS_ERRORS:
         return None
     except BotoCoreError as e:
@@ -110,57 +121,82 @@ def check_destination(client_for, slot, arn):
     """Problems with one destination's existence: (problems, warnings)."""
     option = f"destination_config.{slot}.destination {arn}"
     try:
-        if not read_destination(client_for, arn):
-            return [f"{option} does not exist (or is in another account or region)"], []
+        exists, key = read_destination(client_for, arn, with_key=True)
     except _AWS_ERRORS as e:
         code = error_code(e)
         if code in _CALLER_DENIED_CODES:
             return [], [f"preflight could not check that {arn} exists: the caller may not read it ({code})"]
         return [], [f"preflight could not check that {arn} exists: {e}"]
+    if not exists:
+        return [f"{option} does not exist (or is in another account or region)"], []
+    if key:
+        # What SQS and SNS document for a sender to an encrypted queue or topic; the key's own
+        # policy decides too, and the preflight reads no KMS key.
+        return [], [
+            f"{option} is encrypted with the KMS key {key}: the function's execution role also needs "
+            f"{' and '.join(KMS_SENDER_ACTIONS)} on that key (in its policy, and the key policy must allow it); "
+            "the preflight does not check KMS"
+        ]
     return [], []
 
 
 @preflight_retry
-def _simulate(client, role_arn, arn):
-    kind = _kind(arn)
+def _simulate(client, role_arn, action, resource):
     results = client.simulate_principal_policy(
         PolicySourceArn=role_arn,
-        ActionNames=[kind.action],
-        ResourceArns=[kind.simulated_resource(arn)],
+        ActionNames=[action],
+        ResourceArns=[resource],
     )["EvaluationResults"]
     return results[0]["EvalDecision"] if results else resource_policy.NONE
 
 
-def _role_decision(client_for, role_arn, arn):
-    """(decision, warnings) for the role sending to arn: its identity policies as IAM's
-    simulator answers, weighed with the destination's resource policy."""
-    kind = _kind(arn)
-    identity = _simulate(client_for("iam", None), role_arn, arn)
+def _policy_once(client_for, arn):
+    """A reader of the destination's resource policy that reads it at most once (a kind with two
+    permissions weighs both against it), raising its error again on each call."""
+    read = []
+
+    def policy():
+        if not read:
+            try:
+                read.append((_read_policy(client_for, arn), None))
+            except _AWS_ERRORS as e:
+                read.append((None, e))
+        text, error = read[0]
+        if error is not None:
+            raise error
+        return text
+
+    return policy
+
+
+def _role_decision(client_for, role_arn, arn, permission, read_policy):
+    """(decision, warnings) for the role having one permission on destination arn: its
+    identity policies as IAM's simulator answers, weighed with the destination's resource policy."""
+    action, resource = permission.action, permission.resource(arn)
+    identity = _simulate(client_for("iam", None), role_arn, action, resource)
     if identity == resource_policy.DENY:
         return identity, []  # an explicit deny wins whatever the resource policy says
     if identity == resource_policy.ALLOW and parse_arn(arn).account in (None, parse_arn(role_arn).account):
         return identity, []  # within an account, the identity policies suffice
     try:
-        policy = _read_policy(client_for, arn)
+        policy = read_policy()
     except _AWS_ERRORS as e:
         # The grant may be in the policy we cannot read: warn, never refuse on a guess.
         return resource_policy.UNDECIDED, [
             f"preflight could not read the resource policy of {arn} ({error_code(e) or e}), so it cannot tell "
-            f"whether {role_arn} may {kind.action}; the write goes ahead"
+            f"whether {role_arn} may {action}; the write goes ahead"
         ]
-    decision = resource_policy.decide(
-        identity, policy, role_arn, kind.action, kind.simulated_resource(arn), parse_arn(arn).account
-    )
+    decision = resource_policy.decide(identity, policy, role_arn, action, resource, parse_arn(arn).account)
     if decision == resource_policy.UNDECIDED:
         return decision, [
-            f"preflight could not decide whether the resource policy of {arn} lets {role_arn} {kind.action} "
+            f"preflight could not decide whether the resource policy of {arn} lets {role_arn} {action} "
             "(it has conditions or Not* elements); the write goes ahead"
         ]
     return decision, []
 
 
 def check_role_permissions(client_for, ref, lambda_client, destinations):
-    """Problems with the execution role's permission to send to each destination."""
+    """Problems with the execution role's permissions to send to each destination."""
     try:
         role_arn = get_function(lambda_client, ref)["Configuration"]["Role"]
     except EventInvokeConfigError as e:
@@ -171,36 +207,43 @@ def check_role_permissions(client_for, ref, lambda_client, destinations):
         return [], [f"preflight could not read the execution role of {ref.describe()} ({error_code(e.exception) or e})"]
     problems, warnings = [], []
     for slot, arn in destinations:
-        kind = _kind(arn)
-        try:
-            decision, cannot = _role_decision(client_for, role_arn, arn)
-        except _AWS_ERRORS as e:
-            warnings.append(f"preflight could not simulate {kind.action} for {role_arn} ({error_code(e) or e})")
-            continue
-        warnings += cannot
-        if decision not in (resource_policy.ALLOW, resource_policy.UNDECIDED):
-            statement = json.dumps(fix_statement(arn))
+        missing, read_policy = [], _policy_once(client_for, arn)
+        for permission in _kind(arn).permissions:
+            try:
+                decision, cannot = _role_decision(client_for, role_arn, arn, permission, read_policy)
+            except _AWS_ERRORS as e:
+                warnings.append(
+                    f"preflight could not simulate {permission.action} for {role_arn} ({error_code(e) or e})"
+                )
+                continue
+            warnings += cannot
+            if decision not in (resource_policy.ALLOW, resource_policy.UNDECIDED):
+                missing.append((permission, decision))
+        if missing:
+            refused = " or ".join(f"{permission.action} ({decision})" for permission, decision in missing)
+            statements = json.dumps(fix_statements(arn, [permission for permission, _decision in missing]))
             problems.append(
                 f"destination_config.{slot}.destination {arn}: the function's execution role {role_arn} may not "
-                f"{kind.action} ({decision}); add to its policy: {statement}"
+                f"{refused}; add to its policy: {statements}"
             )
     return problems, warnings
 
 
-def preflight_destinations(client_for, ref, lambda_client, desired, warn):
+def preflight_destinations(client_for, ref, lambda_client, desired, warn, check_role=True):
     """Check every destination of desired settings; raise PreflightError listing all problems.
 
     client_for(service, region) returns a boto3 client; lambda_client is the client of the
     function's region; warn(message) reports a check that could not be made. Kinds AWS
-    never delivers to and the function itself are refused earlier, by validation.
+    never delivers to and the function itself are refused earlier, by validation. Without
+    check_role (grant_destinations grants the role what it needs), only existence is checked.
     """
     try:
-        _preflight(client_for, ref, lambda_client, desired, warn)
+        _preflight(client_for, ref, lambda_client, desired, warn, check_role)
     except BotoCoreError as e:
         raise _sdk_failure(f"preflight of {ref.describe()} (validate_destinations) failed", e) from e
 
 
-def _preflight(client_for, ref, lambda_client, desired, warn):
+def _preflight(client_for, ref, lambda_client, desired, warn, check_role):
     destinations = [(slot, entry["destination"]) for slot, entry in sorted(desired["destination_config"].items())]
     if not destinations:
         return
@@ -211,9 +254,10 @@ def _preflight(client_for, ref, lambda_client, desired, warn):
         warnings += cannot
         if not found:
             existing.append((slot, arn))  # a missing one needs no permission check
-    found, cannot = check_role_permissions(client_for, ref, lambda_client, existing)
-    problems += found
-    warnings += cannot
+    if check_role:
+        found, cannot = check_role_permissions(client_for, ref, lambda_client, existing)
+        problems += found
+        warnings += cannot
     for message in warnings:
         warn(message)
     if problems:

@@ -23,7 +23,8 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import role_actions
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import kind_actions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import option_for_destination
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
@@ -31,9 +32,10 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling i
 
 # Hints that turn AWS's terse errors into something a user can act on, chosen by the
 # error code and what AWS said (the first entry that matches wins; a None hint adds nothing).
+_ROLE_ACTIONS = [" and ".join(kind_actions(kind)) for kind in DESTINATION_KINDS.values()]
 _PERMISSION_HINT = (
     "check that each destination exists and that the function's execution role may send to it "
-    f"({', '.join(role_actions()[:-1])} or {role_actions()[-1]})"
+    f"({', '.join(_ROLE_ACTIONS[:-1])} or {_ROLE_ACTIONS[-1]})"
 )
 _HINTS = (
     ("ResourceNotFoundException", re.compile(r"not reachable in this region"), None),

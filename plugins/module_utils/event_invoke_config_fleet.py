@@ -35,6 +35,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.references i
 INHERITED_OPTIONS = SETTING_OPTIONS + (
     "purge_destinations",
     "validate_destinations",
+    "grant_destinations",
     "iam_propagation_timeout",
     "state",
 )
@@ -176,6 +177,8 @@ def bulk_result(items, outcomes, diff):
                 bugs.append(error)
         else:
             entry = {"changed": result["changed"], "event_invoke_config": result["event_invoke_config"]}
+            if "execution_role_grant" in result:
+                entry["execution_role_grant"] = result["execution_role_grant"]
             if diff and result["changed"]:
                 label = diff_label(item)
                 before, after = changes_view(result["diff"]["before"], result["diff"]["after"])

@@ -6,7 +6,9 @@
 """Bring an event invoke config to a state, or describe the configs of a function.
 
 These functions only orchestrate: one read, then at most one write, using the pure
-functions of event_invoke_config and the API wrappers of event_invoke_config_api.
+functions of event_invoke_config and the API wrappers of event_invoke_config_api. With
+grant_destinations, the execution role's grant (execution_role_grant) is read too, and written
+around the Lambda write.
 """
 
 import functools
@@ -31,6 +33,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
     get_event_invoke_config,
 )
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_function
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
     list_event_invoke_configs,
 )
@@ -40,15 +43,27 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 )
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import DestinationGrant
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import (
+    other_account_destinations,
+)
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_arn_in_message
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
 
 
-def _result(changed, before, after):
-    return {
+def _result(changed, before, after, grant=None):
+    result = {
         "changed": changed,
         "event_invoke_config": after,
         "diff": {"before": diff_view(before), "after": diff_view(after)},
     }
+    if grant is not None:
+        # The grant as it was and as it is (or would be) after the task; no policy is null.
+        result["execution_role_grant"] = grant.view(grant.held)
+        result["diff"]["before"]["execution_role_grant"] = grant.view(grant.current)
+        result["diff"]["after"]["execution_role_grant"] = grant.view(grant.held)
+    return result
 
 
 def _missing_target_error(ref, what):
@@ -104,7 +119,26 @@ def _write(client, ref, current, desired, params, destination_exists):
         raise _missing_target_error(ref, what) from e
 
 
-def ensure_present(client, ref, params, check_mode, preflight=None, destination_exists=None, warn=None):
+def read_grant(client, iam, ref):
+    """The grant of the config at ref (its function's execution role, read with GetFunction),
+    or None when the function, version or alias does not exist."""
+    try:
+        configuration = get_function(client, ref)["Configuration"]
+    except EventInvokeConfigError as e:
+        if error_code(e.exception) == "ResourceNotFoundException":
+            return None
+        raise
+    qualified = f"{unqualified_function_arn(configuration['FunctionArn'])}:{ref.qualifier or LATEST}"
+    return DestinationGrant(iam, configuration["Role"], qualified)
+
+
+def _destinations(settings):
+    return [entry["destination"] for dummy, entry in sorted(settings["destination_config"].items())]
+
+
+def ensure_present(
+    client, ref, params, check_mode, preflight=None, destination_exists=None, warn=None, grant_reader=None
+):
     """Lay the task's settings over the config at ref; write only when that changes it.
 
     One read; then, when something changes, one write (real run: see _write) or nothing
@@ -115,7 +149,11 @@ def ensure_present(client, ref, params, check_mode, preflight=None, destination_
     there is something to write; it raises when AWS would refuse the config.
     destination_exists(arn) tells a missing destination from a propagating grant (see
     write_event_invoke_config); params["iam_propagation_timeout"] bounds the wait.
+    grant_reader(), when given (grant_destinations), reads the config's grant: the execution role
+    then gets what the desired destinations need before the write, and loses what they no
+    longer need after it (see execution_role_grant); a change of the grant alone is a change.
     """
+    warn = warn or (lambda message: None)
     api_current, missing_message = get_event_invoke_config(client, ref)
     current = from_api(api_current)
     if not current and not settings_given(params):
@@ -128,28 +166,48 @@ def ensure_present(client, ref, params, check_mode, preflight=None, destination_
     desired = merge_settings(current, params)
     # The first read names the function's full ARN (its account, when the task gave a name).
     check_not_self(current.get("function_arn") or function_arn_in_message(missing_message), desired)
-    if current and settings_of(current) == desired:
-        return _result(False, current, current)
+    unchanged = bool(current) and settings_of(current) == desired
     if check_mode and not current:
-        _check_target_exists(client, ref, warn or (lambda message: None))
-    if preflight is not None:
+        # Fail as the real run would when the target is missing (before reading its role too).
+        _check_target_exists(client, ref, warn)
+    grant = grant_reader() if grant_reader is not None else None
+    if grant is not None:
+        for arn in other_account_destinations(grant.role_arn, _destinations(desired)):
+            warn(
+                f"{ref.describe()}: {arn} is in another account: grant_destinations grants the execution role's side; "
+                f"the destination's resource policy must also allow {grant.role_arn}"
+            )
+    if unchanged and (grant is None or not grant.would_change(_destinations(desired))):
+        return _result(False, current, current, grant)
+    if preflight is not None and not unchanged:
         preflight(desired)
-    if check_mode:
+    if grant is not None:
+        grant.before_write(_destinations(desired), check_mode)
+    if unchanged:
+        after = current
+    elif check_mode:
         after = predict_config(current, desired, ref, function_arn_in_message(missing_message))
     else:
         after = from_api(_write(client, ref, current, desired, params, destination_exists))
-    return _result(True, current, after)
+    if grant is not None:
+        grant.after_write(check_mode)
+    return _result(True, current, after, grant)
 
 
-def ensure_absent(client, ref, check_mode):
-    """Delete the config at ref (and only that qualifier's); a missing one is no change."""
+def ensure_absent(client, ref, check_mode, grant_reader=None):
+    """Delete the config at ref (and only that qualifier's); a missing one is no change.
+    With grant_reader (grant_destinations), the config's grant is revoked after the delete."""
     api_current, dummy = get_event_invoke_config(client, ref)
-    if not api_current:
-        return _result(False, {}, {})
+    grant = grant_reader() if grant_reader is not None else None
+    if not api_current and (grant is None or not grant.would_change([])):
+        return _result(False, {}, {}, grant)
     # A config deleted between our read and our delete is the state we wanted.
-    if not check_mode:
+    if api_current and not check_mode:
         delete_event_invoke_config(client, ref)
-    return _result(True, from_api(api_current), {})
+    if grant is not None:
+        grant.before_write([], check_mode)
+        grant.after_write(check_mode)
+    return _result(True, from_api(api_current), {}, grant)
 
 
 def apply_task(client_for, ref, params, check_mode, warn):
@@ -160,14 +218,20 @@ def apply_task(client_for, ref, params, check_mode, warn):
     should know and is not a failure.
     """
     client = client_for("lambda", ref.region)
+    grant_reader = None
+    if params.get("grant_destinations"):
+        grant_reader = functools.partial(read_grant, client, client_for("iam", None), ref)
     if params["state"] == "absent":
         ignored = settings_given(params)
         if ignored:
             warn(f"{ref.describe()}: state=absent deletes the config; {', '.join(ignored)} given with it is ignored")
-        return ensure_absent(client, ref, check_mode)
+        return ensure_absent(client, ref, check_mode, grant_reader)
     preflight = None
     if params.get("validate_destinations"):
-        preflight = functools.partial(preflight_destinations, client_for, ref, client, warn=warn)
+        # A granted role needs no permission check: the grant gives exactly what is checked.
+        preflight = functools.partial(
+            preflight_destinations, client_for, ref, client, warn=warn, check_role=grant_reader is None
+        )
     return ensure_present(
         client,
         ref,
@@ -176,6 +240,7 @@ def apply_task(client_for, ref, params, check_mode, warn):
         preflight=preflight,
         destination_exists=functools.partial(destination_exists, client_for),
         warn=warn,
+        grant_reader=grant_reader,
     )
 
 

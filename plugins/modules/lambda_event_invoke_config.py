@@ -87,18 +87,50 @@ options:
       - Each destination must exist, read with its own service (C(sqs:GetQueueUrl), C(sns:GetTopicAttributes),
         C(lambda:GetFunction), C(events:DescribeEventBus), C(s3:ListBucket) for C(HeadBucket)).
       - The function's execution role (C(lambda:GetFunction)) must be allowed to send to it
-        (C(sqs:SendMessage), C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents) or C(s3:PutObject)).
-        IAM's policy simulator (C(iam:SimulatePrincipalPolicy)) answers for the role's own policies; when they
+        (C(sqs:SendMessage), C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents), or C(s3:ListBucket)
+        on the bucket and C(s3:PutObject) on its objects, as AWS documents for an S3 destination).
+        IAM's policy simulator (C(iam:SimulatePrincipalPolicy), once per action) answers for the role's own policies; when they
         do not allow it, or the destination is in another account, the destination's resource policy is read
         (C(sqs:GetQueueAttributes), C(sns:GetTopicAttributes), C(lambda:GetPolicy), C(events:DescribeEventBus),
         C(s3:GetBucketPolicy)) and weighed with IAM's rules (an explicit deny wins; within an account an allow
         on either side is enough; across accounts both must allow). IAM's simulator cannot weigh a resource
         policy for a role itself (it needs an IAM user as caller).
-      - The failure names the destination, what is missing and the policy statement that would fix it.
+      - The failure names the destination, what is missing and the policy statements that would fix it.
+      - A queue or topic encrypted with a customer-managed KMS key (its C(KmsMasterKeyId), one more
+        C(sqs:GetQueueAttributes) for a queue) gives a warning that the execution role also needs
+        C(kms:GenerateDataKey) and C(kms:Decrypt) on that key; KMS itself is not checked.
       - Runs only when there is something to write, so a task with no change still makes one read.
       - Where the caller may not make a preflight read, or a resource policy has conditions the module cannot
-        evaluate, a warning is given and the task goes on; the preflight never refuses on a guess.
+        evaluate, a warning is given and the task goes on; the preflight never refuses on a guess. Any other
+        SDK error (no answer from AWS, and no unreachable service) fails the task, naming the preflight.
       - Off by default because it needs the read permissions above; turn it on for dry runs before a change window.
+    type: bool
+    default: false
+  grant_destinations:
+    description:
+      - Before writing, grant the function's execution role exactly what each destination of the config needs
+        (the actions listed in O(validate_destinations), on that destination, never a wildcard resource), as AWS
+        CDK, SAM and the Serverless Framework do, so that a destination is wired in one task.
+      - The grant is an inline policy of the execution role owned by this config, named
+        C(event-invoke-config-NAME-QUALIFIER-DIGEST) (the digest is made from the config's qualified function ARN, its
+        region included), so two qualifiers of one function, or two functions that share a role, never take or change
+        each other's grants. It holds the destinations of the config after the task, those another tool set
+        included; with none left, the policy is deleted.
+      - A destination swapped is granted before the Lambda write and the old one revoked after it, so the role may
+        always send to what the config names. O(state=absent) revokes the grant after deleting the config; a task
+        without this option never reads or writes the role, so a grant made earlier stays until a task with it
+        removes the destinations or the config.
+      - After a fresh grant the write is retried while IAM propagates it, for up to O(iam_propagation_timeout).
+      - A destination in another account gets the role's side only; a warning says that its resource policy must
+        allow the role too. KMS keys are not granted (a key's own policy must allow the role as well); see
+        O(validate_destinations) for the warning about them.
+      - Each task then also reads the function (C(lambda:GetFunction)) and the policy (C(iam:GetRolePolicy)); a change
+        of the grant is a C(iam:PutRolePolicy) or C(iam:DeleteRolePolicy). A caller that may not make these calls fails
+        naming the IAM action, before any Lambda write. In check mode nothing is written, and the diff shows the grant
+        before and after as RV(execution_role_grant).
+      - IAM allows 10,240 characters of inline policies per role in all (a grant of two destinations is about 300).
+      - With O(validate_destinations), the preflight then checks that each destination exists, and not the role's
+        permissions, which the grant gives.
     type: bool
     default: false
   iam_propagation_timeout:
@@ -126,7 +158,8 @@ options:
     description:
       - Many configs in one task, each an item with O(configs[].function_name) and any of O(configs[].qualifier),
         O(configs[].maximum_retry_attempts), O(configs[].maximum_event_age_in_seconds),
-        O(configs[].destination_config), O(configs[].purge_destinations) and O(configs[].state).
+        O(configs[].destination_config), O(configs[].purge_destinations), O(configs[].grant_destinations) and
+        O(configs[].state).
       - An option an item does not set takes the task's top-level value, so settings common to all items are
         given once, at the top level (O(validate_destinations) and O(iam_propagation_timeout) too).
       - Every item is checked before any AWS call, and two items may not address the same config (the
@@ -189,6 +222,10 @@ options:
         description:
           - As O(purge_destinations); the task's value when not set.
         type: bool
+      grant_destinations:
+        description:
+          - As O(grant_destinations); the task's value when not set. Each config has a grant of its own.
+        type: bool
       state:
         description:
           - As O(state); the task's value when not set.
@@ -209,8 +246,8 @@ notes:
     counts), as AWS refuses a write with none.
   - A published version does not inherit the V($LATEST) config; each qualifier has its own.
   - The function's execution role needs permission to send to each destination (C(sqs:SendMessage),
-    C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents), C(s3:PutObject)); AWS otherwise answers
-    that the destination is invalid.
+    C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents), or C(s3:ListBucket) on the bucket and
+    C(s3:PutObject) on its objects); AWS otherwise answers that the destination is invalid.
   - Use C(group/serverless.aws_lambda.aws) in O(ignore:module_defaults) to configure this module together
     with the amazon.aws modules.
 seealso:
@@ -273,6 +310,15 @@ EXAMPLES = r"""
     validate_destinations: true
   check_mode: true
 
+- name: Send failures to a queue, and grant the execution role sqs:SendMessage on that queue (and nothing more)
+  serverless.aws_lambda.lambda_event_invoke_config:
+    function_name: my-function
+    qualifier: live
+    destination_config:
+      on_failure:
+        destination: arn:aws:sqs:us-east-1:123456789012:orders-failed
+    grant_destinations: true
+
 - name: Remove both destinations, keep retry and age settings
   serverless.aws_lambda.lambda_event_invoke_config:
     function_name: my-function
@@ -334,6 +380,11 @@ event_invoke_configs:
         - The item's config after the task, in the shape of RV(event_invoke_config); empty when it failed or was deleted.
       type: dict
       returned: always
+    execution_role_grant:
+      description: The item's grant after the task, in the shape of RV(execution_role_grant).
+      type: dict
+      returned: when the item has O(configs[].grant_destinations=true) and did not fail
+      version_added: 0.2.0
     failed:
       description: True when the item failed.
       type: bool
@@ -342,6 +393,27 @@ event_invoke_configs:
       description: Why the item failed.
       type: str
       returned: when the item failed
+execution_role_grant:
+  description:
+    - With O(grant_destinations), the execution role's inline policy that this config owns, after the task
+      (predicted in check mode).
+  returned: when O(grant_destinations=true) and the function exists
+  type: dict
+  version_added: 0.2.0
+  contains:
+    role_arn:
+      description: The function's execution role.
+      type: str
+      sample: arn:aws:iam::123456789012:role/orders-exec
+    policy_name:
+      description: The name of the inline policy.
+      type: str
+      sample: event-invoke-config-orders-live-3f2a9c1b7d4e
+    policy_document:
+      description: The policy, as IAM holds it; null when the config has no destination (no policy).
+      type: dict
+      sample: {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage",
+               "Resource": "arn:aws:sqs:us-east-1:123456789012:orders-failed"}]}
 event_invoke_config:
   description:
     - The config after the task, as AWS holds it (predicted in check mode).
@@ -420,6 +492,7 @@ CONFIG_ITEM_SPEC = dict(
     **SETTINGS_ARGUMENT_SPEC,
     function_name={"type": "str", "required": True},
     purge_destinations={"type": "bool"},
+    grant_destinations={"type": "bool"},
     state={"type": "str", "choices": STATES},
 )
 
@@ -431,6 +504,7 @@ def main():
         **SETTINGS_ARGUMENT_SPEC,
         purge_destinations={"type": "bool", "default": True},
         validate_destinations={"type": "bool", "default": False},
+        grant_destinations={"type": "bool", "default": False},
         iam_propagation_timeout={"type": "int", "default": 120},
         state={"type": "str", "choices": STATES, "default": "present"},
         configs={"type": "list", "elements": "dict", "options": CONFIG_ITEM_SPEC},

@@ -16,7 +16,7 @@ from ansible_collections.amazon.aws.plugins.module_utils import cloud
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import PreflightError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import fix_statement
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import fix_statements
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import FunctionRef
@@ -96,6 +96,16 @@ def expect_queue(clients, arn=QUEUE):
     )
 
 
+def expect_queue_read(clients, arn=QUEUE, key=None):
+    """The preflight's read of a queue: its URL, then the KMS key it is encrypted with."""
+    expect_queue(clients, arn)
+    clients.stub("sqs").add_response(
+        "get_queue_attributes",
+        {"Attributes": {"KmsMasterKeyId": key}} if key else {},
+        {"QueueUrl": QUEUE_URL, "AttributeNames": ["KmsMasterKeyId"]},
+    )
+
+
 def policy(principal, action, resource, effect="Allow", **extra):
     statement = dict({"Effect": effect, "Principal": principal, "Action": action, "Resource": resource}, **extra)
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
@@ -133,7 +143,7 @@ def run(clients, settings, warnings=None):
 
 
 def test_every_destination_type_found_and_allowed(clients):
-    expect_queue(clients)
+    expect_queue_read(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE)
     run(clients, desired(on_failure=QUEUE))
@@ -156,12 +166,64 @@ def test_success_destinations_found_and_allowed(clients, arn, service, operation
     clients.assert_done()
 
 
-def test_bucket_found_and_allowed_is_checked_on_its_objects(clients):
+def test_bucket_needs_list_bucket_on_it_and_put_object_on_its_objects(clients):
+    # What AWS documents for an S3 failure destination: both, each on its own resource.
     clients.stub("s3").add_response("head_bucket", {}, {"Bucket": "orders-failures"})
     expect_role(clients)
+    expect_simulation(clients, "s3:ListBucket", BUCKET)
     expect_simulation(clients, "s3:PutObject", BUCKET + "/*")
     run(clients, desired(on_failure=BUCKET))
     clients.assert_done()
+
+
+def test_bucket_with_put_object_alone_fails_naming_list_bucket(clients):
+    # The new user's case: a role allowed s3:PutObject on the bucket's objects, and nothing more.
+    clients.stub("s3").add_response("head_bucket", {}, {"Bucket": "orders-failures"})
+    expect_role(clients)
+    expect_simulation(clients, "s3:ListBucket", BUCKET, decision="implicitDeny")
+    expect_policy(clients, BUCKET, policy({"Service": "logging.s3.amazonaws.com"}, "s3:PutObject", BUCKET + "/*"))
+    expect_simulation(clients, "s3:PutObject", BUCKET + "/*")
+    with pytest.raises(PreflightError) as raised:
+        run(clients, desired(on_failure=BUCKET))
+    clients.assert_done()
+    message = str(raised.value)
+    assert f"execution role {ROLE} may not s3:ListBucket (implicitDeny); add to its policy: " in message
+    assert json.dumps([{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": BUCKET}]) in message
+    assert "s3:PutObject" not in message
+
+
+@pytest.mark.parametrize(
+    "arn, key, warned",
+    [
+        (QUEUE, "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", True),
+        (QUEUE, "alias/orders", True),
+        (QUEUE, "alias/aws/sqs", False),
+        (TOPIC, "alias/orders", True),
+        (TOPIC, "alias/aws/sns", False),
+    ],
+)
+def test_a_queue_or_topic_encrypted_with_a_customer_key_warns_naming_the_key_actions(clients, arn, key, warned):
+    # SQS and SNS: a sender to a queue or topic encrypted with a customer-managed key needs
+    # kms:GenerateDataKey and kms:Decrypt on it; an AWS-managed key needs nothing of its own.
+    if arn == QUEUE:
+        expect_queue_read(clients, key=key)
+        action = "sqs:SendMessage"
+    else:
+        clients.stub("sns").add_response(
+            "get_topic_attributes", {"Attributes": {"KmsMasterKeyId": key}}, {"TopicArn": arn}
+        )
+        action = "sns:Publish"
+    expect_role(clients)
+    expect_simulation(clients, action, arn)
+    warnings = []
+    run(clients, desired(on_failure=arn), warnings)
+    clients.assert_done()
+    if warned:
+        assert len(warnings) == 1
+        assert f"is encrypted with the KMS key {key}" in warnings[0]
+        assert "kms:GenerateDataKey and kms:Decrypt" in warnings[0]
+    else:
+        assert warnings == []
 
 
 @pytest.mark.parametrize(
@@ -185,7 +247,7 @@ def test_missing_destination_fails_naming_it(clients, arn, service, operation, c
 
 
 def test_role_without_permission_fails_with_the_fixing_statement(clients):
-    expect_queue(clients)
+    expect_queue_read(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
     expect_policy(clients, QUEUE, policy({"Service": "sns.amazonaws.com"}, "sqs:SendMessage", QUEUE))
@@ -212,9 +274,9 @@ def test_grant_in_the_resource_policy_alone_is_enough_within_the_account(clients
     # IAM: within one account, an Allow in the identity policies OR in the resource policy
     # grants access. IAM's simulator cannot weigh a resource policy for a role (CallerArn
     # must be a user), so the policy is read and weighed by the module.
-    statement = fix_statement(arn)
+    statements = fix_statements(arn)
     read = {
-        "sqs": expect_queue,
+        "sqs": expect_queue_read,
         "s3": lambda c, a: c.stub("s3").add_response("head_bucket", {}),
         "lambda": lambda c, a: c.stub("lambda").add_response("get_function", {}, {"FunctionName": a}),
         "sns": lambda c, a: c.stub("sns").add_response("get_topic_attributes", {}),
@@ -222,8 +284,14 @@ def test_grant_in_the_resource_policy_alone_is_enough_within_the_account(clients
     }
     read[arn.split(":")[2]](clients, arn)
     expect_role(clients)
-    expect_simulation(clients, statement["Action"], statement["Resource"], decision="implicitDeny")
-    expect_policy(clients, arn, policy(principal, statement["Action"], statement["Resource"]))
+    for statement in statements:
+        expect_simulation(clients, statement["Action"], statement["Resource"], decision="implicitDeny")
+    # Read once, weighed for each of the kind's permissions.
+    expect_policy(
+        clients,
+        arn,
+        json.dumps({"Statement": [dict(statement, Principal=principal) for statement in statements]}),
+    )
     warnings = []
     run(clients, desired(**{slot: arn}), warnings)
     clients.assert_done()
@@ -232,7 +300,7 @@ def test_grant_in_the_resource_policy_alone_is_enough_within_the_account(clients
 
 def test_resource_policy_for_the_account_only_does_not_grant_within_the_account(clients):
     # Naming the account delegates to its identity policies, which say no.
-    expect_queue(clients)
+    expect_queue_read(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
     expect_policy(clients, QUEUE, policy({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "sqs:*", QUEUE))
@@ -241,7 +309,7 @@ def test_resource_policy_for_the_account_only_does_not_grant_within_the_account(
 
 
 def test_explicit_deny_in_the_resource_policy_refuses(clients):
-    expect_queue(clients)
+    expect_queue_read(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
     expect_policy(
@@ -262,7 +330,7 @@ def test_explicit_deny_in_the_resource_policy_refuses(clients):
 
 
 def test_explicit_deny_of_the_identity_policies_needs_no_policy_read(clients):
-    expect_queue(clients)
+    expect_queue_read(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="explicitDeny")
     with pytest.raises(PreflightError) as raised:
@@ -272,7 +340,7 @@ def test_explicit_deny_of_the_identity_policies_needs_no_policy_read(clients):
 
 
 def test_conditional_grant_warns_and_goes_on(clients):
-    expect_queue(clients)
+    expect_queue_read(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="implicitDeny")
     expect_policy(
@@ -313,7 +381,7 @@ OTHER_QUEUE = "arn:aws:sqs:us-east-1:210987654321:shared-failures"
 )
 def test_another_accounts_destination_needs_both_policies(clients, principal, refused):
     # Across accounts, IAM needs the identity policies AND the resource policy to allow.
-    expect_queue(clients, OTHER_QUEUE)
+    expect_queue_read(clients, OTHER_QUEUE)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", OTHER_QUEUE, decision="allowed")
     expect_policy(clients, OTHER_QUEUE, policy(principal, "sqs:SendMessage", OTHER_QUEUE))
@@ -327,7 +395,7 @@ def test_another_accounts_destination_needs_both_policies(clients, principal, re
 
 def test_all_problems_are_reported_together(clients):
     clients.stub("sns").add_client_error("get_topic_attributes", service_error_code="NotFound", http_status_code=404)
-    expect_queue(clients)
+    expect_queue_read(clients)
     expect_role(clients)
     expect_simulation(clients, "sqs:SendMessage", QUEUE, decision="explicitDeny")
     with pytest.raises(PreflightError) as raised:
@@ -352,7 +420,7 @@ def test_caller_denied_reads_warn_and_go_on(clients):
 
 
 def test_caller_denied_role_read_warns_and_skips_the_simulation(clients):
-    expect_queue(clients)
+    expect_queue_read(clients)
     clients.stub("lambda").add_client_error(
         "get_function", service_error_code="AccessDeniedException", http_status_code=403
     )
@@ -363,7 +431,7 @@ def test_caller_denied_role_read_warns_and_skips_the_simulation(clients):
 
 
 def test_missing_function_is_reported(clients):
-    expect_queue(clients)
+    expect_queue_read(clients)
     clients.stub("lambda").add_client_error(
         "get_function", service_error_code="ResourceNotFoundException", http_status_code=404
     )
@@ -422,7 +490,7 @@ def test_an_unreachable_service_warns_and_goes_on(clients, mocker):
 def test_an_unexpected_sdk_error_reading_the_role_fails_too(clients):
     # GetFunction goes through the API wrappers, which wrap every botocore error: the
     # preflight still tells an unstubbed call from AWS's answer there.
-    expect_queue(clients)
+    expect_queue_read(clients)
     warnings = []
     with pytest.raises(EventInvokeConfigError) as raised:
         run(clients, desired(on_failure=QUEUE), warnings)

@@ -65,6 +65,10 @@ def create_destination(endpoint, region, kind, name):
         return {"arn": client("sns", endpoint, region).create_topic(Name=name)["TopicArn"]}
     if kind == "events":
         return {"arn": client("events", endpoint, region).create_event_bus(Name=name)["EventBusArn"]}
+    if kind == "s3":
+        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        client("s3", endpoint, region).create_bucket(Bucket=name, **where)
+        return {"arn": f"arn:aws:s3:::{name}"}
     raise ValueError(f"unknown destination kind {kind}")
 
 
@@ -77,6 +81,8 @@ def delete_destination(endpoint, region, arn):
             client("sns", endpoint, region).delete_topic(TopicArn=arn)
         elif service == "events":
             client("events", endpoint, region).delete_event_bus(Name=resource.split("/", 1)[1])
+        elif service == "s3":
+            client("s3", endpoint, region).delete_bucket(Bucket=resource)
         else:
             raise ValueError(f"unknown destination {arn}")
     except ClientError as e:
@@ -101,6 +107,7 @@ def leftovers(endpoint, region, prefix):
     queues = client("sqs", endpoint, region).list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
     topics = client("sns", endpoint, region).get_paginator("list_topics").paginate().build_full_result()
     buses = client("events", endpoint, region).list_event_buses(NamePrefix=prefix).get("EventBuses", [])
+    buckets = client("s3", endpoint, region).list_buckets().get("Buckets", [])
     return {
         "functions": [
             f["FunctionName"] for f in functions.get("Functions", []) if f["FunctionName"].startswith(prefix)
@@ -109,10 +116,38 @@ def leftovers(endpoint, region, prefix):
         "queues": queues,
         "topics": [t["TopicArn"] for t in topics.get("Topics", []) if t["TopicArn"].split(":")[5].startswith(prefix)],
         "buses": [b["Name"] for b in buses],
+        "buckets": [b["Name"] for b in buckets if b["Name"].startswith(prefix)],
     }
 
 
-def main(action, endpoint, region, function_name, qualifier=None):
+def can(endpoint, region, role_arn, action, resource):
+    """What IAM's policy simulator answers for the role doing action on resource."""
+    results = client("iam", endpoint, region).simulate_principal_policy(
+        PolicySourceArn=role_arn, ActionNames=[action], ResourceArns=[resource]
+    )["EvaluationResults"]
+    return {"decision": results[0]["EvalDecision"]}
+
+
+def inline_policies(endpoint, region, role_name, delete=False):
+    """A role's inline policies ({name: document}), deleted too when asked (cleanup)."""
+    iam = client("iam", endpoint, region)
+    try:
+        names = iam.get_paginator("list_role_policies").paginate(RoleName=role_name).build_full_result()["PolicyNames"]
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+        return {"policies": {}}
+    policies = {name: iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"] for name in names}
+    for name in names if delete else []:
+        iam.delete_role_policy(RoleName=role_name, PolicyName=name)
+    return {"policies": policies}
+
+
+def main(action, endpoint, region, function_name, qualifier=None, *more):
+    if action == "can":
+        return can(endpoint, region, function_name, qualifier, *more)
+    if action in ("inline-policies", "delete-inline-policies"):
+        return inline_policies(endpoint, region, function_name, delete=action.startswith("delete"))
     if action in ("create-queue", "delete-queue"):
         return queue(action, endpoint, region, function_name)
     if action == "create-destination":
