@@ -98,7 +98,7 @@ stage_integration() {
     fi
 }
 
-# nothing_left_behind ACCOUNT TOKEN: no role, queue, topic or bus of the targets is left in
+# nothing_left_behind ACCOUNT TOKEN: no role, queue, topic, bus or bucket of the targets is left in
 # the account. LocalStack without Docker cannot delete a function (DeleteFunction answers
 # 500 "Unable to find version manager"): functions are reported, not counted.
 nothing_left_behind() {

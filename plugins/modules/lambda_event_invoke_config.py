@@ -121,6 +121,8 @@ options:
         without this option never reads or writes the role, so a grant made earlier stays until a task with it
         removes the destinations or the config.
       - After a fresh grant the write is retried while IAM propagates it, for up to O(iam_propagation_timeout).
+        When the Lambda write fails anyway, the grant made before it stays (the new destinations and the old); the
+        next run finishes or revokes it.
       - A destination in another account gets the role's side only; a warning says that its resource policy must
         allow the role too. KMS keys are not granted (a key's own policy must allow the role as well); see
         O(validate_destinations) for the warning about them.

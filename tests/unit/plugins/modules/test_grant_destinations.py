@@ -262,3 +262,26 @@ def test_without_the_option_nothing_of_the_role_is_read(stubber, run_module):
     assert result["changed"] is False
     assert "iam" not in stubber.services
     assert "execution_role_grant" not in result
+
+
+def test_the_write_after_a_fresh_grant_waits_for_iam_to_propagate_it(stubber, run_module):
+    # AWS refuses the destination while the new grant propagates: the write is retried.
+    expect_get_missing(stubber)
+    expect_role(stubber)
+    expect_policy(stubber, None)
+    expect_put_policy(stubber, document(allow("sqs:SendMessage", SQS)))
+    stubber.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="InvalidParameterValueException",
+        service_message=f"The function execution role does not have permissions to call SendMessage on {SQS}",
+        http_status_code=400,
+    )
+    stubber.add_response(
+        "put_function_event_invoke_config",
+        api_config(on_failure=SQS),
+        {"FunctionName": "my-fn", "DestinationConfig": destinations(None, SQS)},
+    )
+    result = run_module(module, task(SQS))
+    all_done(stubber)
+    assert result["changed"] is True
+    assert stubber.sleeps.call_count >= 1
