@@ -41,8 +41,9 @@ NUMBER_SETTINGS = (
 SETTING_KEYS = tuple(setting.option for setting in NUMBER_SETTINGS)
 # Every settings option, destination_config included: what a create needs at least one of.
 SETTING_OPTIONS = SETTING_KEYS + ("destination_config",)
-DESTINATION_SLOTS = ("on_success", "on_failure")
+# The destination slots: option name and the API's name, once.
 _API_SLOTS = {"on_success": "OnSuccess", "on_failure": "OnFailure"}
+DESTINATION_SLOTS = tuple(_API_SLOTS)
 _API_NUMBERS = {setting.option: setting.api_name for setting in NUMBER_SETTINGS}
 
 # The limits of every option with one: the settings', then the task's own.
