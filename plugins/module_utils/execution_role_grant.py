@@ -146,6 +146,7 @@ class DestinationGrant:
         self.name = policy_name(function_arn)
         self.current = get_role_policy(iam, self.role, self.name)
         self.held = self.current
+        self.after = self.current
 
     def view(self, document):
         """The grant as the diff and the result show it."""
@@ -169,13 +170,9 @@ class DestinationGrant:
     def before_write(self, destinations, check_mode):
         """Grant the new destinations (keeping the current ones until the write); True when it
         granted something new (the Lambda write then waits for IAM to propagate it)."""
-        self.during, self.after = plan(self.current, destinations)
-        return self._hold(self.during, check_mode)
+        during, self.after = plan(self.current, destinations)
+        return self._hold(during, check_mode)
 
     def after_write(self, check_mode):
         """Drop what the config no longer names; True when the policy changed."""
         return self._hold(self.after, check_mode)
-
-    @property
-    def changed(self):
-        return not same_policy(self.current, self.held)
