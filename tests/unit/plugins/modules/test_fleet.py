@@ -9,8 +9,11 @@ max_concurrency=1 makes the call order deterministic, which the Stubber needs; t
 concurrency itself is tested in module_utils/test_event_invoke_config_fleet.py.
 """
 
+import json
+
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_name
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
@@ -314,3 +317,36 @@ def test_audit_leaves_out_a_function_deleted_while_it_is_read(stubber, run_modul
     result = run_module(info, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     assert result["functions_without_failure_handling"] == [{"function_name": PREFIX + "bare"}]
+
+
+def test_items_sharing_a_role_each_get_a_grant_of_their_own(stubber, run_module):
+    role = "arn:aws:iam::123456789012:role/shared-exec"
+    granted = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": QUEUE}],
+    }
+    iam = stubber.service("iam")
+    names = []
+    for function in ("a", "b"):
+        name = policy_name(f"{PREFIX}{function}:$LATEST")
+        names.append(name)
+        expect_get(stubber, function)
+        stubber.add_response(
+            "get_function",
+            {"Configuration": {"FunctionArn": PREFIX + function, "Role": role}},
+            {"FunctionName": function},
+        )
+        iam.add_client_error("get_role_policy", service_error_code="NoSuchEntity", http_status_code=404)
+        iam.add_response(
+            "put_role_policy",
+            {},
+            {"RoleName": "shared-exec", "PolicyName": name, "PolicyDocument": json.dumps(granted)},
+        )
+        expect_put(stubber, function, retry=0, on_failure=QUEUE)
+    args = fleet_args(grant_destinations=True)
+    args["configs"] = args["configs"][:2]
+    result = run_module(module, args)
+    for each in stubber.services.values():
+        each.assert_no_pending_responses()
+    assert names[0] != names[1]
+    assert [entry["execution_role_grant"]["policy_name"] for entry in result["event_invoke_configs"]] == names
