@@ -197,6 +197,16 @@ DESTINATION_KINDS = {
 }
 
 
+def statements_for(arn, permissions=None):
+    """The IAM policy statements that let a role send to the destination arn: one per
+    permission of its kind (or of the given permissions), each on exactly its resource."""
+    kind = DESTINATION_KINDS[parse_arn(arn).service]
+    return [
+        {"Effect": "Allow", "Action": permission.action, "Resource": permission.resource(arn)}
+        for permission in (kind.permissions if permissions is None else permissions)
+    ]
+
+
 def kind_actions(kind):
     """The actions the execution role needs for one kind, in table order."""
     return tuple(permission.action for permission in kind.permissions)

@@ -35,6 +35,7 @@ except ImportError:
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import resource_policy
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import statements_for
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_function
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
@@ -62,16 +63,6 @@ def _kind(arn):
 def _client(client_for, arn):
     parts = parse_arn(arn)
     return client_for(parts.service, parts.region or None)
-
-
-def fix_statements(arn, permissions=None):
-    """The policy statements that let the execution role send to this destination (those of
-    the given permissions of its kind; all of them by default)."""
-    kind = _kind(arn)
-    return [
-        {"Effect": "Allow", "Action": permission.action, "Resource": permission.resource(arn)}
-        for permission in (kind.permissions if permissions is None else permissions)
-    ]
 
 
 def read_destination(client_for, arn, with_key=False):
@@ -221,7 +212,7 @@ def check_role_permissions(client_for, ref, lambda_client, destinations):
                 missing.append((permission, decision))
         if missing:
             refused = " or ".join(f"{permission.action} ({decision})" for permission, decision in missing)
-            statements = json.dumps(fix_statements(arn, [permission for permission, _decision in missing]))
+            statements = json.dumps(statements_for(arn, [permission for permission, _decision in missing]))
             problems.append(
                 f"destination_config.{slot}.destination {arn}: the function's execution role {role_arn} may not "
                 f"{refused}; add to its policy: {statements}"

@@ -167,22 +167,24 @@ def ensure_present(
     # The first read names the function's full ARN (its account, when the task gave a name).
     check_not_self(current.get("function_arn") or function_arn_in_message(missing_message), desired)
     unchanged = bool(current) and settings_of(current) == desired
-    if check_mode and not current:
-        # Fail as the real run would when the target is missing (before reading its role too).
-        _check_target_exists(client, ref, warn)
+    destinations = _destinations(desired)
+    # The grant's read of the function also shows that it exists (None: it does not).
     grant = grant_reader() if grant_reader is not None else None
+    if check_mode and not current and grant is None:
+        # Fail as the real run would when the target is missing.
+        _check_target_exists(client, ref, warn)
     if grant is not None:
-        for arn in other_account_destinations(grant.role_arn, _destinations(desired)):
+        for arn in other_account_destinations(grant.role_arn, destinations):
             warn(
                 f"{ref.describe()}: {arn} is in another account: grant_destinations grants the execution role's side; "
                 f"the destination's resource policy must also allow {grant.role_arn}"
             )
-    if unchanged and (grant is None or not grant.would_change(_destinations(desired))):
+    if unchanged and (grant is None or not grant.would_change(destinations)):
         return _result(False, current, current, grant)
     if preflight is not None and not unchanged:
         preflight(desired)
     if grant is not None:
-        grant.before_write(_destinations(desired), check_mode)
+        grant.before_write(destinations, check_mode)
     if unchanged:
         after = current
     elif check_mode:
@@ -205,8 +207,7 @@ def ensure_absent(client, ref, check_mode, grant_reader=None):
     if api_current and not check_mode:
         delete_event_invoke_config(client, ref)
     if grant is not None:
-        grant.before_write([], check_mode)
-        grant.after_write(check_mode)
+        grant.revoke(check_mode)
     return _result(True, from_api(api_current), {}, grant)
 
 

@@ -30,7 +30,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import statements_for
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
 
@@ -57,14 +57,10 @@ def role_name(role_arn):
 
 
 def destination_statements(arns):
-    """The statements that let a role send to each destination, in the order given."""
+    """The statements that let a role send to each destination, in the order given, each once."""
     statements = []
     for arn in arns:
-        kind = DESTINATION_KINDS[parse_arn(arn).service]
-        for permission in kind.permissions:
-            statement = {"Effect": "Allow", "Action": permission.action, "Resource": permission.resource(arn)}
-            if statement not in statements:
-                statements.append(statement)
+        statements += [statement for statement in statements_for(arn) if statement not in statements]
     return statements
 
 
@@ -172,6 +168,11 @@ class DestinationGrant:
         granted something new (the Lambda write then waits for IAM to propagate it)."""
         during, self.after = plan(self.current, destinations)
         return self._hold(during, check_mode)
+
+    def revoke(self, check_mode):
+        """Delete the config's grant (state absent); True when there was one."""
+        self.after = None
+        return self._hold(None, check_mode)
 
     def after_write(self, check_mode):
         """Drop what the config no longer names; True when the policy changed."""

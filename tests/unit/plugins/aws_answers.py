@@ -3,7 +3,8 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Event invoke configs as AWS answers them (Get/Put/List items), shared by the unit tests."""
+"""Event invoke configs as AWS answers them (Get/Put/List items), and the Stubber calls that
+queue a read of my-fn's config, shared by the unit tests."""
 
 import datetime
 
@@ -31,3 +32,19 @@ def api_config(qualifier="$LATEST", retry=None, age=None, on_success=None, on_fa
     if age is not None:
         response["MaximumEventAgeInSeconds"] = age
     return response
+
+
+def expect_get(stubber, response, **request):
+    request.setdefault("FunctionName", "my-fn")
+    stubber.add_response("get_function_event_invoke_config", response, request)
+
+
+def expect_get_missing(stubber, qualifier="$LATEST", **request):
+    request.setdefault("FunctionName", "my-fn")
+    stubber.add_client_error(
+        "get_function_event_invoke_config",
+        service_error_code="ResourceNotFoundException",
+        service_message=f"The function {ARN}:{qualifier} doesn't have an EventInvokeConfig",
+        http_status_code=404,
+        expected_params=request,
+    )

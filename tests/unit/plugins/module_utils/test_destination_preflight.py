@@ -14,9 +14,9 @@ from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import statements_for
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import PreflightError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import fix_statements
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import FunctionRef
@@ -274,7 +274,7 @@ def test_grant_in_the_resource_policy_alone_is_enough_within_the_account(clients
     # IAM: within one account, an Allow in the identity policies OR in the resource policy
     # grants access. IAM's simulator cannot weigh a resource policy for a role (CallerArn
     # must be a user), so the policy is read and weighed by the module.
-    statements = fix_statements(arn)
+    statements = statements_for(arn)
     read = {
         "sqs": expect_queue_read,
         "s3": lambda c, a: c.stub("s3").add_response("head_bucket", {}),

@@ -17,6 +17,8 @@ from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_eve
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import ARN
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import destinations
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import expect_get
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import expect_get_missing
 
 ROLE = "arn:aws:iam::123456789012:role/service-role/my-fn-exec"
 SQS = "arn:aws:sqs:us-east-1:123456789012:failed"
@@ -32,20 +34,6 @@ def document(*statements):
 
 def allow(action, resource):
     return {"Effect": "Allow", "Action": action, "Resource": resource}
-
-
-def expect_get(stubber, response):
-    stubber.add_response("get_function_event_invoke_config", response, {"FunctionName": "my-fn"})
-
-
-def expect_get_missing(stubber):
-    stubber.add_client_error(
-        "get_function_event_invoke_config",
-        service_error_code="ResourceNotFoundException",
-        service_message=f"The function {ARN}:$LATEST doesn't have an EventInvokeConfig",
-        http_status_code=404,
-        expected_params={"FunctionName": "my-fn"},
-    )
 
 
 def expect_role(stubber):
@@ -75,6 +63,19 @@ def expect_put_policy(stubber, held):
 
 def expect_delete_policy(stubber):
     stubber.service("iam").add_response("delete_role_policy", {}, {"RoleName": "my-fn-exec", "PolicyName": POLICY})
+
+
+def expect_create(stubber, destination, granted):
+    """A config created with a fresh grant: no config, the role, no policy yet, the grant, the Put."""
+    expect_get_missing(stubber)
+    expect_role(stubber)
+    expect_policy(stubber, None)
+    expect_put_policy(stubber, granted)
+    stubber.add_response(
+        "put_function_event_invoke_config",
+        api_config(on_failure=destination),
+        {"FunctionName": "my-fn", "DestinationConfig": destinations(None, destination)},
+    )
 
 
 def task(on_failure=None, **extra):
@@ -114,21 +115,35 @@ def test_a_swap_holds_both_destinations_during_the_write_and_the_new_one_after()
 
 def test_a_grant_is_made_before_the_create_with_exactly_the_destinations_permissions(stubber, run_module):
     granted = document(allow("s3:ListBucket", BUCKET), allow("s3:PutObject", BUCKET + "/*"))
-    expect_get_missing(stubber)
-    expect_role(stubber)
-    expect_policy(stubber, None)
-    expect_put_policy(stubber, granted)
-    stubber.add_response(
-        "put_function_event_invoke_config",
-        api_config(on_failure=BUCKET),
-        {"FunctionName": "my-fn", "DestinationConfig": destinations(None, BUCKET)},
-    )
+    expect_create(stubber, BUCKET, granted)
     result = run_module(module, task(BUCKET), diff=True)
     all_done(stubber)
     assert result["changed"] is True
     assert result["execution_role_grant"] == {"role_arn": ROLE, "policy_name": POLICY, "policy_document": granted}
     assert result["diff"]["before"]["execution_role_grant"]["policy_document"] is None
     assert result["diff"]["after"]["execution_role_grant"]["policy_document"] == granted
+
+
+def test_check_mode_of_a_create_reads_the_function_once_and_writes_nothing(stubber, run_module):
+    # The grant's read of the function also shows that it exists: no second GetFunction.
+    expect_get_missing(stubber)
+    expect_role(stubber)
+    expect_policy(stubber, None)
+    result = run_module(module, task(SQS), check_mode=True, diff=True)
+    all_done(stubber)
+    assert result["changed"] is True
+    assert result["event_invoke_config"]["destination_config"] == {"on_failure": {"destination": SQS}}
+    assert result["execution_role_grant"]["policy_document"] == document(allow("sqs:SendMessage", SQS))
+
+
+def test_check_mode_of_a_create_for_a_missing_function_fails_as_the_real_run(stubber, run_module):
+    expect_get_missing(stubber)
+    for dummy in range(2):  # the grant's read, then the read that names what is missing
+        stubber.add_client_error("get_function", service_error_code="ResourceNotFoundException", http_status_code=404)
+    result = run_module(module, task(SQS), check_mode=True)
+    all_done(stubber)
+    assert result["failed"] is True
+    assert result["msg"] == "Failed to put event invoke config of my-fn: the function my-fn does not exist"
 
 
 def test_a_rerun_makes_no_iam_and_no_lambda_write(stubber, run_module):
@@ -214,16 +229,7 @@ def test_absent_again_is_no_change(stubber, run_module):
 
 def test_another_accounts_destination_is_granted_on_the_roles_side_with_a_warning(stubber, run_module, mocker):
     warn = mocker.patch.object(module.LambdaAWSModule, "warn")
-    granted = document(allow("events:PutEvents", FOREIGN_BUS))
-    expect_get_missing(stubber)
-    expect_role(stubber)
-    expect_policy(stubber, None)
-    expect_put_policy(stubber, granted)
-    stubber.add_response(
-        "put_function_event_invoke_config",
-        api_config(on_failure=FOREIGN_BUS),
-        {"FunctionName": "my-fn", "DestinationConfig": destinations(None, FOREIGN_BUS)},
-    )
+    expect_create(stubber, FOREIGN_BUS, document(allow("events:PutEvents", FOREIGN_BUS)))
     run_module(module, task(FOREIGN_BUS))
     all_done(stubber)
     messages = [call.args[0] for call in warn.call_args_list]

@@ -13,26 +13,12 @@ from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers im
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import WHEN
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import destinations
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import expect_get
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import expect_get_missing
 
 SQS = "arn:aws:sqs:us-east-1:123456789012:failed"
 SNS = "arn:aws:sns:us-east-1:123456789012:done"
 BUS = "arn:aws:events:us-east-1:123456789012:event-bus/orders"
-
-
-def expect_get(stubber, response, **request):
-    request.setdefault("FunctionName", "my-fn")
-    stubber.add_response("get_function_event_invoke_config", response, request)
-
-
-def expect_get_missing(stubber, qualifier="$LATEST", **request):
-    request.setdefault("FunctionName", "my-fn")
-    stubber.add_client_error(
-        "get_function_event_invoke_config",
-        service_error_code="ResourceNotFoundException",
-        service_message=f"The function {ARN}:{qualifier} doesn't have an EventInvokeConfig",
-        http_status_code=404,
-        expected_params=request,
-    )
 
 
 def expect_put(stubber, response, **request):
