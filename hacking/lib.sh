@@ -20,7 +20,7 @@ export UV_CACHE_DIR="${WORK}/uv-cache" UV_PYTHON_DOWNLOADS=never
 # The matrix (cores, Pythons, pins, stages) is declared in tox.ini. Inside one of its envs,
 # tox_env_context sets from the env: STAGE, CORE, CONTROLLER_VENV, CONTROLLER_PYTHON_VERSION,
 # COLLECTION_DIR, STAGE_TMP (COLLECTIONS, TEST_HOME, ANSIBLE_WHEEL_VERSION, AMAZON_AWS_VERSION,
-# ANSIBLE_TEST_PIP_VERSION, SANITY_PYTHONS and INTEGRATION_ACCOUNT come from tox.ini).
+# ANSIBLE_TEST_PIP_VERSION, SANITY_PYTHONS, INTEGRATION_ACCOUNT and INTEGRATION_SCOPE come from tox.ini).
 tox_env_context() {
     local env_name=$1
     : "${VIRTUAL_ENV:?run the stages through tox (make test, or bash hacking/tox.sh -e ENV)}"

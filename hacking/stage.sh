@@ -73,8 +73,9 @@ run_integration() {
 # that they clean up after themselves there.
 stage_integration() {
     local targets
-    # shellcheck disable=SC2206  # INTEGRATION_TARGETS is a list of target names
-    targets=(${INTEGRATION_TARGETS:-})
+    # The targets asked for, or the core's scope (tox.ini), or all of them.
+    # shellcheck disable=SC2206  # lists of target names
+    targets=(${INTEGRATION_TARGETS:-${INTEGRATION_SCOPE:-}})
     if has_user_cloud_config; then
         # The user's own account or endpoint (copied in by sync_collection): no emulator.
         log "integration: using ${USER_CLOUD_CONFIG#"${REPO_ROOT}"/} as it is"

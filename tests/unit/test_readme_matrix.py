@@ -99,6 +99,10 @@ def test_the_readme_table_of_versions_is_tox_ini():
         assert units == ("yes" if "units" in entry["stages"] else "no")
         assert integration.startswith("yes") == ("integration" in entry["stages"])
         assert ("second account" in integration) == ("INTEGRATION_ACCOUNT" in entry["env"])
+        scope = entry["env"].get("INTEGRATION_SCOPE", "").split()
+        assert ("every target" in integration) == (not scope and "integration" in entry["stages"])
+        assert set(re.findall(r"lambda_event_invoke_config\w*", integration)) == set(scope)
+        assert all(os.path.isdir(os.path.join(ROOT, "tests", "integration", "targets", target)) for target in scope)
         assert amazon_aws == entry["env"]["AMAZON_AWS_VERSION"]
         assert sdk.split(" ")[0] == entry["pins"]["boto3"] == entry["pins"]["botocore"]
 

@@ -11,17 +11,21 @@ The integration tests assert what AWS holds through this script, not through the
 under test. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN), which the targets fill from the cloud config; ENDPOINT '' means AWS itself.
 
-Usage: aws_config.py read|delete|delete-function|list ENDPOINT REGION FUNCTION [QUALIFIER]
+Usage: aws_config.py setup|cleanup ENDPOINT REGION SPEC_JSON
+       aws_config.py read|delete|delete-function|list ENDPOINT REGION FUNCTION [QUALIFIER]
        aws_config.py set-on-failure ENDPOINT REGION FUNCTION DESTINATION_ARN
        aws_config.py create-function ENDPOINT REGION FUNCTION ROLE_ARN
        aws_config.py create-queue|delete-queue ENDPOINT REGION QUEUE_NAME
        aws_config.py create-destination ENDPOINT REGION sqs|sns|events NAME
        aws_config.py delete-destination ENDPOINT REGION ARN
        aws_config.py leftovers ENDPOINT REGION PREFIX
-Prints JSON: read {"exists", "function_arn", "retry", "age", "on_success", "on_failure"};
+Prints JSON: setup {"account", "role_arn", "package", "function_arns", "destination_arns"} (what
+tasks/main.yml documents); cleanup {"failed": [step, error]...} (every step is tried); read {"exists",
+"function_arn", "retry", "age", "on_success", "on_failure", "last_modified"};
 delete, delete-function, delete-queue, delete-destination {"deleted": bool}; create-* {"arn"};
 set-on-failure (another tool's write: Update of the on_failure destination alone) as read;
-create-function {"arn"} (a function that echoes its event, without waiting for it to be active:
+create-function {"arn", "version"} (a function that echoes its event, retried while a new role is
+not yet usable, without waiting for it to be active:
 LocalStack without Docker turns it Failed, which amazon.aws.lambda's waiter may catch);
 leftovers {"functions", "roles", "queues", "topics", "buses"} named with PREFIX.
 
@@ -31,7 +35,11 @@ DeleteFunction then answers InternalError, which amazon.aws.lambda retries for m
 
 import io
 import json
+import os
+import shutil
 import sys
+import tempfile
+import time
 import zipfile
 
 import boto3
@@ -90,14 +98,155 @@ def delete_destination(endpoint, region, arn):
     return {"deleted": True}
 
 
-def create_function(endpoint, region, name, role):
+HANDLER = "def handler(event, context):\n    return event\n"
+TRUST_LAMBDA = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def package():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
-    created = client("lambda", endpoint, region).create_function(
-        FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": buffer.getvalue()}
-    )
-    return {"arn": created["FunctionArn"]}
+        archive.writestr("index.py", HANDLER)
+    return buffer.getvalue()
+
+
+def create_function(endpoint, region, name, role, publish=False, lambda_client=None):
+    lambda_client = lambda_client or client("lambda", endpoint, region)
+    kwargs = dict(FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Publish=publish)
+    # A new role takes a few seconds to be usable by Lambda on AWS ("cannot be assumed").
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            created = lambda_client.create_function(Code={"ZipFile": package()}, **kwargs)
+            break
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "InvalidParameterValueException" or time.monotonic() > deadline:
+                raise
+            time.sleep(3)
+    return {"arn": created["FunctionArn"], "version": created.get("Version")}
+
+
+def wait_created(lambda_client, name, emulated):
+    """Wait while the function is Pending. On AWS it must turn Active; LocalStack without Docker
+    turns it Failed, which still takes event invoke configs and aliases."""
+    deadline = time.monotonic() + 300
+    while True:
+        state = lambda_client.get_function_configuration(FunctionName=name).get("State")
+        if state not in ("Pending", None) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    if state != "Active" and not emulated:
+        raise RuntimeError(f"function {name} is {state}, not Active")
+
+
+def setup(endpoint, region, spec):
+    """The execution role, the functions (each creation publishes version 1), their aliases, the
+    destinations and the role's policy for them, in one run (each step as a task cost a module run)."""
+    account = client("sts", endpoint, region).get_caller_identity()["Account"]
+    iam = client("iam", endpoint, region)
+    role_name = f"{spec['prefix']}-exec"
+    role_arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(TRUST_LAMBDA))["Role"]["Arn"]
+    iam.get_waiter("role_exists").wait(RoleName=role_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    package_dir = tempfile.mkdtemp(suffix="lambda")
+    with open(os.path.join(package_dir, "package.zip"), "wb") as handle:
+        handle.write(package())
+
+    lambda_client = client("lambda", endpoint, region)
+    function_arns = {}
+    for name in spec["names"]:
+        created = create_function(endpoint, region, name, role_arn, publish=True, lambda_client=lambda_client)
+        function_arns[name] = f"{created['arn']}:{created['version']}"
+    for name in spec["names"]:
+        wait_created(lambda_client, name, emulated=bool(endpoint))
+    for alias in spec["aliases"]:
+        lambda_client.create_alias(
+            FunctionName=alias["function"], Name=alias["name"], FunctionVersion=str(alias["version"])
+        )
+    destination_arns = {
+        d["name"]: create_destination(endpoint, region, d["kind"], d["name"])["arn"] for d in spec["destinations"]
+    }
+
+    unqualified = [arn.rsplit(":", 1)[0] for arn in function_arns.values()]
+    grants = [
+        {
+            "Effect": "Allow",
+            "Action": "lambda:InvokeFunction",
+            "Resource": unqualified + [f"{arn}:*" for arn in unqualified],
+        }
+    ]
+    if spec["grant_to_role"]:
+        grants += [
+            {"Effect": "Allow", "Action": spec["actions"][d["kind"]], "Resource": destination_arns[d["name"]]}
+            for d in spec["destinations"]
+        ]
+    if function_arns:
+        iam.put_role_policy(
+            RoleName=role_name,
+            PolicyName="test-destinations",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": grants}),
+        )
+    return {
+        "account": account,
+        "role_arn": role_arn,
+        "package": os.path.join(package_dir, "package.zip"),
+        "function_arns": function_arns,
+        "destination_arns": destination_arns,
+    }
+
+
+def destination_arn(partition, account, region, kind, name):
+    """The ARN of a destination setup made, from its kind and name (setup may have failed before
+    it printed them)."""
+    if kind == "s3":
+        return f"arn:{partition}:s3:::{name}"
+    resource = f"event-bus/{name}" if kind == "events" else name
+    return f"arn:{partition}:{kind}:{region}:{account}:{resource}"
+
+
+def absent(error):
+    """Whether an error of a delete says there was nothing to delete."""
+    return any(word in error for word in ("NonExistent", "NotFound", "NoSuch"))
+
+
+def cleanup(endpoint, region, spec):
+    """Remove what setup made and the functions a target added: every step is tried, so one
+    failure does not leave the rest behind; the failures are reported."""
+    failed = []
+
+    def attempt(step, action, *args):
+        try:
+            result = action(*args)
+        except (ClientError, ValueError) as e:
+            failed.append([step, str(e)])
+            return
+        if isinstance(result, dict) and result.get("deleted") is False and not absent(result.get("error") or ""):
+            failed.append([step, result.get("error")])
+
+    for function in spec["names"] + spec["extra_functions"]:
+        function = function if isinstance(function, dict) else {"name": function}  # a name, or {name, region}
+        where = function.get("region") or region
+        attempt(f"function {function['name']}", main, "delete-function", endpoint, where, function["name"])
+    caller = client("sts", endpoint, region).get_caller_identity()
+    partition, account = caller["Arn"].split(":")[1], caller["Account"]
+    for destination in spec["destinations"]:
+        arn = destination_arn(partition, account, region, destination["kind"], destination["name"])
+        attempt(f"destination {arn}", delete_destination, endpoint, region, arn)
+    role_name = f"{spec['prefix']}-exec"
+    attempt("the role's inline policies", inline_policies, endpoint, region, role_name, True)
+    attempt("the role", delete_role, endpoint, region, role_name)
+    if spec.get("package"):
+        shutil.rmtree(os.path.dirname(spec["package"]), ignore_errors=True)
+    return {"failed": failed}
+
+
+def delete_role(endpoint, region, role_name):
+    try:
+        client("iam", endpoint, region).delete_role(RoleName=role_name)
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "NoSuchEntity":
+            raise
 
 
 def leftovers(endpoint, region, prefix):
@@ -144,6 +293,8 @@ def inline_policies(endpoint, region, role_name, delete=False):
 
 
 def main(action, endpoint, region, function_name, qualifier=None, *more):
+    if action in ("setup", "cleanup"):
+        return (setup if action == "setup" else cleanup)(endpoint, region, json.loads(function_name))
     if action == "can":
         return can(endpoint, region, function_name, qualifier, *more)
     if action in ("inline-policies", "delete-inline-policies"):
@@ -200,6 +351,8 @@ def described(config):
         "age": config.get("MaximumEventAgeInSeconds"),
         "on_success": (destinations.get("OnSuccess") or {}).get("Destination"),
         "on_failure": (destinations.get("OnFailure") or {}).get("Destination"),
+        # Every write stamps it: two reads with the same stamp saw no write in between.
+        "last_modified": config["LastModified"].isoformat(),
     }
 
 
