@@ -23,7 +23,9 @@ Regenerate with `make reliability`: it runs the integration targets `lambda_even
 and tabulates the rows they record. Each row is what a case observed: what AWS holds is read back
 with plain boto3 after every case, the row is recorded, and only then do the target's assertions run
 (so a lost write or an unclean failure would be counted here, and fail the run). The same targets run
-in `make test`.
+in `make test`. The bad-input target runs the cases AWS must answer and one of each other kind; every
+case of its table that fails before any AWS call also runs, in check mode and for real, in the unit
+tests on every ansible-core (`tests/unit/plugins/modules/test_bad_input.py`, with no AWS call allowed).
 """
 
 BOUNDS = """
