@@ -122,7 +122,8 @@ def create_function(endpoint, region, name, role, publish=False, lambda_client=N
             created = lambda_client.create_function(Code={"ZipFile": package()}, **kwargs)
             break
         except ClientError as e:
-            if e.response["Error"]["Code"] != "InvalidParameterValueException" or time.monotonic() > deadline:
+            propagating = "cannot be assumed" in e.response["Error"].get("Message", "")
+            if not propagating or time.monotonic() > deadline:
                 raise
             time.sleep(3)
     return {"arn": created["FunctionArn"], "version": created.get("Version")}
