@@ -43,7 +43,7 @@ def created():
 
 
 def test_creation_is_retried_while_the_new_role_cannot_be_assumed(helper, stubber):
-    for _ in range(2):
+    for dummy in range(2):
         stubber.add_client_error("create_function", "InvalidParameterValueException", NOT_YET, 400)
     stubber.add_response("create_function", created())
     result = helper.create_function("", "us-east-1", "ansible-test-1-fn", ROLE, True, stubber.client)
