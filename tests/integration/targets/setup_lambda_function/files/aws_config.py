@@ -13,6 +13,7 @@ AWS_SESSION_TOKEN), which the targets fill from the cloud config; ENDPOINT '' me
 
 Usage: aws_config.py setup|cleanup ENDPOINT REGION SPEC_JSON
        aws_config.py read|delete|delete-function|list ENDPOINT REGION FUNCTION [QUALIFIER]
+       aws_config.py read-each ENDPOINT REGION FUNCTION...
        aws_config.py set-on-failure ENDPOINT REGION FUNCTION DESTINATION_ARN
        aws_config.py create-function ENDPOINT REGION FUNCTION ROLE_ARN
        aws_config.py create-queue|delete-queue ENDPOINT REGION QUEUE_NAME
@@ -21,7 +22,8 @@ Usage: aws_config.py setup|cleanup ENDPOINT REGION SPEC_JSON
        aws_config.py leftovers ENDPOINT REGION PREFIX
 Prints JSON: setup {"account", "role_arn", "package", "function_arns", "destination_arns"} (what
 tasks/main.yml documents); cleanup {"failed": [step, error]...} (every step is tried); read {"exists",
-"function_arn", "retry", "age", "on_success", "on_failure", "last_modified"};
+"function_arn", "retry", "age", "on_success", "on_failure", "last_modified"}; read-each {"configs": [as
+read, of each FUNCTION's unqualified config, in order]} (one run for many: each run costs a process);
 delete, delete-function, delete-queue, delete-destination {"deleted": bool}; create-* {"arn"};
 set-on-failure (another tool's write: Update of the on_failure destination alone) as read;
 create-function {"arn", "version"} (a function that echoes its event, retried while a new role is
@@ -310,6 +312,10 @@ def main(action, endpoint, region, function_name, qualifier=None, *more):
         return leftovers(endpoint, region, function_name)
     if action == "create-function":
         return create_function(endpoint, region, function_name, qualifier)
+    if action == "read-each":
+        lambda_client = client("lambda", endpoint, region)
+        names = [function_name] + ([qualifier] if qualifier else []) + list(more)
+        return {"configs": [read(lambda_client, FunctionName=name) for name in names]}
     lambda_client = client("lambda", endpoint, region, attempts=1 if action == "delete-function" else 3)
     kwargs = {"FunctionName": function_name}
     if qualifier:
@@ -334,13 +340,23 @@ def main(action, endpoint, region, function_name, qualifier=None, *more):
             for config in configs:
                 config.pop("LastModified", None)
             return {"configs": sorted(configs, key=lambda config: config["FunctionArn"])}
-        return described(lambda_client.get_function_event_invoke_config(**kwargs))
+        return read(lambda_client, **kwargs)
     except ClientError as e:
         if action == "delete-function":
             return {"deleted": False, "error": e.response["Error"]["Code"]}
         if e.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
         return {"deleted": False} if action == "delete" else {"exists": False}
+
+
+def read(lambda_client, **kwargs):
+    """What one config holds (as described), or {"exists": False}."""
+    try:
+        return described(lambda_client.get_function_event_invoke_config(**kwargs))
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        return {"exists": False}
 
 
 def described(config):
