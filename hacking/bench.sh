@@ -12,7 +12,8 @@ stage_bench() {
     # The same recording proxy the fault tests use; here it only counts calls.
     start_fault_proxy || return 1
     rm -rf "${WORK}/bench"
-    HOME="$TEST_HOME" "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/bench/bench.py" "$LOCALSTACK_URL" \
+    # PYTHONPATH: the fixtures it shares with the demo and the AWX check (hacking/lambda_fixtures.py).
+    HOME="$TEST_HOME" PYTHONPATH="${REPO_ROOT}/hacking" "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/bench/bench.py" "$LOCALSTACK_URL" \
         "$FAULT_PROXY_URL" "$COLLECTIONS" "${WORK}/venv-awscli/bin/aws" "${WORK}/bench" \
         "${REPO_ROOT}/docs/benchmarks.md"
 }

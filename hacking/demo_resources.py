@@ -10,12 +10,11 @@ region, three more functions: payments (nothing set, so its failed events are dr
 emails (a dead-letter queue) and reports (a failure destination).
 Usage: demo_resources.py ENDPOINT_URL"""
 
-import io
-import json
 import sys
-import zipfile
 
 import boto3
+from lambda_fixtures import create_echo_function
+from lambda_fixtures import execution_role
 
 REGION = "us-east-1"
 
@@ -26,21 +25,8 @@ def client(service, endpoint):
     )
 
 
-def package():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
-
-
 def main(endpoint):
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    role = client("iam", endpoint).create_role(RoleName="orders-exec", AssumeRolePolicyDocument=json.dumps(trust))
+    role = execution_role(client("iam", endpoint), "orders-exec")
     lam = client("lambda", endpoint)
     sqs = client("sqs", endpoint)
     queue = sqs.create_queue(QueueName="orders-failed")["QueueUrl"]
@@ -49,14 +35,7 @@ def main(endpoint):
     bus = client("events", endpoint).create_event_bus(Name="orders-events")["EventBusArn"]
 
     def create_function(name, **extra):
-        return lam.create_function(
-            FunctionName=name,
-            Runtime="python3.12",
-            Role=role["Role"]["Arn"],
-            Handler="index.handler",
-            Code={"ZipFile": package()},
-            **extra,
-        )
+        return create_echo_function(lam, name, role, **extra)
 
     function = create_function("orders", Publish=True)
     lam.create_alias(FunctionName="orders", Name="live", FunctionVersion=function["Version"])

@@ -23,15 +23,15 @@ nothing of the task. This runs, in an account of its own on LocalStack:
 Exits non-zero on the first broken expectation. Prints one JSON line of figures.
 """
 
-import io
 import json
 import os
 import sys
 import time
-import zipfile
 
 import ansible_runner
 import boto3
+from lambda_fixtures import create_echo_function
+from lambda_fixtures import execution_role
 
 ACCOUNT_KEY = "333344445555"  # LocalStack puts everything in the account of a 12-digit access key
 SECRET = "runner-check-secret-f3c9a1"  # must never reach a job event
@@ -46,28 +46,10 @@ def aws(service, endpoint, region):
     )
 
 
-def package():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
-
-
 def setup(endpoint, count):
     """The execution role, a queue per region, and functions spread over the regions with
     aliases: (COUNT config ARNs, the ARN of one more function, queue ARN per region)."""
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    iam = aws("iam", endpoint, REGIONS[0])
-    try:
-        role = iam.create_role(RoleName="runner-check", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    except iam.exceptions.EntityAlreadyExistsException:
-        role = iam.get_role(RoleName="runner-check")["Role"]["Arn"]
-    code = package()
+    role = execution_role(aws("iam", endpoint, REGIONS[0]), "runner-check")
     queues = {}
     for region in REGIONS:
         sqs = aws("sqs", endpoint, region)
@@ -78,7 +60,7 @@ def setup(endpoint, count):
     aliases = [f"release-{number}" for number in range(1, CONFIGS_PER_FUNCTION)]
     for index in range(-(-count // CONFIGS_PER_FUNCTION)):
         lam = lambdas[index % len(REGIONS)]
-        arn = create_function(lam, f"runner-check-{index}", role, code)
+        arn = create_function(lam, f"runner-check-{index}", role)
         for alias in aliases:
             try:
                 lam.create_alias(FunctionName=arn, Name=alias, FunctionVersion="$LATEST")
@@ -90,16 +72,14 @@ def setup(endpoint, count):
             except lam.exceptions.ResourceNotFoundException:
                 pass
             configs.append(config)
-    function = create_function(lambdas[0], "runner-check-single", role, code)
+    function = create_function(lambdas[0], "runner-check-single", role)
     return configs[:count], function, queues
 
 
-def create_function(lam, name, role, code):
+def create_function(lam, name, role):
     """The ARN of a new function, or of the one a run before this one made."""
     try:
-        return lam.create_function(
-            FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": code}
-        )["FunctionArn"]
+        return create_echo_function(lam, name, role)["FunctionArn"]
     except lam.exceptions.ResourceConflictException:
         return lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
 

@@ -12,7 +12,6 @@ Calls are counted by the proxy (from outside the module); times come from a call
 that records each task's wall time. Nothing here asserts a timing: it prints a table.
 """
 
-import io
 import json
 import os
 import platform
@@ -22,10 +21,11 @@ import sys
 import threading
 import time
 import urllib.request
-import zipfile
 
 import boto3
 from botocore.config import Config
+from lambda_fixtures import create_echo_function
+from lambda_fixtures import execution_role
 
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
@@ -45,8 +45,8 @@ QUOTA_VARIANTS = [
         'default (max_requests_per_second 13)={}\nmax_requests_per_second 15={"max_requests_per_second": 15}',
     ).splitlines()
 ]
-# BENCH_SECTIONS="quota" runs only the named sections (calls, times, scale, fleet, quota) and
-# prints their tables without writing docs/benchmarks.md.
+# BENCH_SECTIONS="quota" (or "fleet", or both) runs only those sections, after the setup, and
+# prints their tables without writing docs/benchmarks.md; the other sections run only all together.
 SECTIONS = os.environ.get("BENCH_SECTIONS", "calls times scale fleet quota").split()
 
 
@@ -54,13 +54,6 @@ def aws(service, endpoint):
     return boto3.client(
         service, endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test"
     )
-
-
-def package():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
 
 
 class Bench:
@@ -72,18 +65,11 @@ class Bench:
         self.workdir = workdir
         self.lam = aws("lambda", localstack)
         self.role = None
-        self.zip = package()
 
     # --- setup, straight to LocalStack (not counted) -------------------------------------
     def setup(self):
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-            ],
-        }
         iam = aws("iam", self.localstack)
-        self.role = iam.create_role(RoleName="bench-exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        self.role = execution_role(iam, "bench-exec")
         self.create_function("bench-fn")
         self.create_function("bench-many")
         for index in range(1, 120):
@@ -109,14 +95,7 @@ class Bench:
             self.create_function(f"scale-{index}")
 
     def create_function(self, name):
-        self.lam.create_function(
-            FunctionName=name,
-            Runtime="python3.12",
-            Role=self.role,
-            Handler="index.handler",
-            Code={"ZipFile": self.zip},
-            Publish=True,
-        )
+        create_echo_function(self.lam, name, self.role, Publish=True)
 
     def queue_arn(self):
         return f"arn:aws:sqs:{REGION}:{ACCOUNT}:bench-dlq"
