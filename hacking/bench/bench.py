@@ -36,13 +36,15 @@ FORKS = int(os.environ.get("BENCH_FORKS", "10"))
 FLEET_SIZE = int(os.environ.get("BENCH_FLEET", "300"))
 FLEET_LATENCY = 0.05  # seconds the proxy adds to every call in the fleet section
 QUOTA = 15  # AWS Lambda's control-plane requests per second, per account and region
+DEFAULT_RATE = 13  # the modules' default max_requests_per_second (plugins/module_utils/module.py)
 BYSTANDER_PERIOD = 1.0  # another tool of the account reads one config a second, without retries
 # The module options measured under the quota: (label, JSON of extra options).
 QUOTA_VARIANTS = [
     line.split("=", 1)
     for line in os.environ.get(
         "BENCH_QUOTA_VARIANTS",
-        'default (max_requests_per_second 13)={}\nmax_requests_per_second 15={"max_requests_per_second": 15}',
+        f"default (max_requests_per_second {DEFAULT_RATE})={{}}\n"
+        f'max_requests_per_second {QUOTA}={{"max_requests_per_second": {QUOTA}}}',
     ).splitlines()
 ]
 # BENCH_SECTIONS="quota" (or "fleet", or both) runs only those sections, after the setup, and
@@ -546,8 +548,9 @@ def fleet_report(fleet):
         "",
         f"Through the recording proxy with {FLEET_LATENCY * 1000:.0f} ms added to every call (AWS answers in 30-100 ms,",
         "LocalStack in about 5, which would hide whether the work is concurrent); the proxy enforces no quota.",
-        "The module's own cap (max_requests_per_second, 13 per second by default) still holds, so a `configs`",
-        f"task takes at least its calls / 13 s ({2 * count} calls: {2 * count / 13:.0f} s) whatever its max_concurrency;",
+        f"The module's own cap (max_requests_per_second, {DEFAULT_RATE} per second by default) still holds, so a `configs`",
+        f"task takes at least its calls / {DEFAULT_RATE} s ({2 * count} calls: {2 * count / DEFAULT_RATE:.0f} s) "
+        "whatever its max_concurrency;",
         "a loop, one module run per config, is slower than the cap. The next section measures them against",
         f"AWS's quota with another tool at work. Each method starts from no configs; the first apply writes {count}",
         "(retry 1, a failure queue), the rerun changes nothing, check mode predicts a change of every config and",
