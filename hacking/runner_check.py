@@ -19,7 +19,10 @@ nothing of the task. This runs, in an account of its own on LocalStack:
     many functions (CONFIGS_PER_FUNCTION): LocalStack without Docker spends about 0.08 s of CPU on
     each new function, and 1,000 of them kept it busy for 144 s, stalling the setups of the stages
     that run beside this one; an alias costs it nothing. An alias ARN is longer than the function's,
-    so the sizes printed are, if anything, above those of 1,000 functions.
+    so the sizes printed are, if anything, above those of 1,000 functions;
+  - the same COUNT items with every one failing (each names an alias that does not exist), in
+    --check --diff (one Lambda request each): the failed task's job event keeps the result, every
+    item with its own message, and the task's message stays short.
 Exits non-zero on the first broken expectation. Prints one JSON line of figures.
 """
 
@@ -179,6 +182,36 @@ def fleet(workdir, collections, endpoint, configs):
     return figures
 
 
+def fleet_failing(workdir, collections, endpoint, configs):
+    # Each item names an alias that does not exist: check mode fails it as the real run would.
+    items = [
+        {"function_name": arn.split(":release-")[0], "qualifier": f"missing-{index}"}
+        for index, arn in enumerate(configs)
+    ]
+    task = {
+        "name": "many failing configs",
+        "serverless.aws_lambda.lambda_event_invoke_config": {
+            "configs": items,
+            "maximum_retry_attempts": 1,
+            "max_requests_per_second": 15,
+        },
+        "ignore_errors": True,
+    }
+    start = time.monotonic()
+    status, events = run(workdir, collections, endpoint, "fleet-failing", [task], True)
+    seconds = time.monotonic() - start
+    kind, res = task_result(events, "many failing configs")
+    entries = res.get("event_invoke_configs", [])
+    expect(kind == "runner_on_failed", f"{len(items)} failing configs: {kind}")
+    expect(len(entries) == len(items), f"{len(items)} failing configs: the job event lost the result")
+    expect(
+        all(entry.get("failed") and "has no version or alias" in entry.get("msg", "") for entry in entries),
+        f"{len(items)} failing configs: an item lost its own message",
+    )
+    expect(len(res.get("msg", "")) < 2000, f"{len(items)} failing configs: a message of {len(res.get('msg', ''))}")
+    return {"characters": len(str(res)), "msg_characters": len(res["msg"]), "seconds": round(seconds, 1)}
+
+
 def main(endpoint, collections, workdir, count="1000"):
     count = int(count)
     os.makedirs(workdir, exist_ok=True)
@@ -187,6 +220,7 @@ def main(endpoint, collections, workdir, count="1000"):
     configs, function, queues = setup(endpoint, count)
     single(workdir, collections, endpoint, function, queues[function.split(":")[3]])
     figures = fleet(workdir, collections, endpoint, configs)
+    figures["failing"] = fleet_failing(workdir, collections, endpoint, configs)
     figures["configs"] = count
     figures["limit"] = MAX_EVENT_RES
     print(json.dumps(figures))

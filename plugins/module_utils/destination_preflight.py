@@ -40,6 +40,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_function
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_document
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import retrying
 
@@ -132,13 +133,31 @@ def check_destination(client_for, slot, arn):
 
 
 @preflight_retry
-def _simulate(client, role_arn, action, resource):
-    results = client.simulate_principal_policy(
-        PolicySourceArn=role_arn,
-        ActionNames=[action],
-        ResourceArns=[resource],
-    )["EvaluationResults"]
-    return results[0]["EvalDecision"] if results else resource_policy.NONE
+def _simulate(client, role_arn, action, resource, planned=None):
+    """IAM's simulation of the role's identity policies (with the planned policy document added,
+    when given): its EvaluationResult for the action on the resource."""
+    kwargs = {"PolicySourceArn": role_arn, "ActionNames": [action], "ResourceArns": [resource]}
+    if planned is not None:
+        kwargs["PolicyInputList"] = [json.dumps(planned)]
+    results = client.simulate_principal_policy(**kwargs)["EvaluationResults"]
+    return results[0] if results else {"EvalDecision": resource_policy.NONE}
+
+
+def planned_denial(result):
+    """Why IAM's simulation with the planned grant added still refuses (the grant cannot lift it):
+    the role's permissions boundary, an SCP, or a statement that explicitly denies; None when it
+    allows, or refuses without naming why (LocalStack ignores PolicyInputList and answers
+    explicitDeny for a role without an Allow: that is no deny to act on)."""
+    if result.get("EvalDecision") == resource_policy.ALLOW:
+        return None
+    if (result.get("PermissionsBoundaryDecisionDetail") or {}).get("AllowedByPermissionsBoundary") is False:
+        return "the role's permissions boundary does not allow it"
+    if (result.get("OrganizationsDecisionDetail") or {}).get("AllowedByOrganizations") is False:
+        return "a service control policy of the organization does not allow it"
+    sources = sorted({match.get("SourcePolicyId") or "?" for match in result.get("MatchedStatements") or []})
+    if result.get("EvalDecision") == resource_policy.DENY and sources:
+        return f"explicitly denied by {', '.join(sources)}"
+    return None
 
 
 def _policy_once(client_for, arn):
@@ -160,34 +179,60 @@ def _policy_once(client_for, arn):
     return policy
 
 
-def _role_decision(client_for, role_arn, arn, permission, read_policy):
-    """(decision, warnings) for the role having one permission on destination arn: its
-    identity policies as IAM's simulator answers, weighed with the destination's resource policy."""
+def _role_decision(iam, role_arn, arn, permission, read_policy, planned=False):
+    """(decision, warnings, why) for the role having one permission on destination arn: its
+    identity policies as IAM's simulator answers, weighed with the destination's resource policy.
+    planned (grant_destinations): the grant's policy is added to the simulation, and only what the
+    grant cannot lift refuses (why says what)."""
     action, resource = permission.action, permission.resource(arn)
-    identity = _simulate(client_for("iam", None), role_arn, action, resource)
+    result = _simulate(iam, role_arn, action, resource, policy_document(arn) if planned else None)
+    identity = result.get("EvalDecision")
+    if planned:
+        why = planned_denial(result)
+        if why is not None:
+            return resource_policy.DENY, [], why
+        if identity != resource_policy.ALLOW:
+            return (
+                resource_policy.UNDECIDED,
+                [
+                    f"IAM's policy simulator answered {identity} for {role_arn} to {action} with the grant added, "
+                    "naming no statement, permissions boundary or service control policy that denies it; the write "
+                    "goes ahead"
+                ],
+                None,
+            )
     if identity == resource_policy.DENY:
-        return identity, []  # an explicit deny wins whatever the resource policy says
+        return identity, [], None  # an explicit deny wins whatever the resource policy says
     if identity == resource_policy.ALLOW and parse_arn(arn).account in (None, parse_arn(role_arn).account):
-        return identity, []  # within an account, the identity policies suffice
+        return identity, [], None  # within an account, the identity policies suffice
     try:
         policy = read_policy()
     except _AWS_ERRORS as e:
         # The grant may be in the policy we cannot read: warn, never refuse on a guess.
-        return resource_policy.UNDECIDED, [
-            f"preflight could not read the resource policy of {arn} ({error_code(e) or e}), so it cannot tell "
-            f"whether {role_arn} may {action}; the write goes ahead"
-        ]
+        return (
+            resource_policy.UNDECIDED,
+            [
+                f"preflight could not read the resource policy of {arn} ({error_code(e) or e}), so it cannot tell "
+                f"whether {role_arn} may {action}; the write goes ahead"
+            ],
+            None,
+        )
     decision = resource_policy.decide(identity, policy, role_arn, action, resource, parse_arn(arn).account)
     if decision == resource_policy.UNDECIDED:
-        return decision, [
-            f"preflight could not decide whether the resource policy of {arn} lets {role_arn} {action} "
-            "(it has conditions or Not* elements); the write goes ahead"
-        ]
-    return decision, []
+        return (
+            decision,
+            [
+                f"preflight could not decide whether the resource policy of {arn} lets {role_arn} {action} "
+                "(it has conditions or Not* elements); the write goes ahead"
+            ],
+            None,
+        )
+    return decision, [], None
 
 
-def check_role_permissions(client_for, ref, lambda_client, destinations):
-    """Problems with the execution role's permissions to send to each destination."""
+def check_role_permissions(client_for, ref, lambda_client, destinations, planned=False):
+    """Problems with the execution role's permissions to send to each destination (planned: with
+    the grant_destinations policy added, so only what the grant cannot lift)."""
     try:
         role_arn = get_function(lambda_client, ref)["Configuration"]["Role"]
     except EventInvokeConfigError as e:
@@ -197,18 +242,24 @@ def check_role_permissions(client_for, ref, lambda_client, destinations):
             return [f"function {ref.describe()} does not exist"], []
         return [], [f"preflight could not read the execution role of {ref.describe()} ({error_code(e.exception) or e})"]
     problems, warnings = [], []
+    iam = client_for("iam", ref.region) if destinations else None  # the function's region: its partition's IAM
     for slot, arn in destinations:
         missing, read_policy = [], _policy_once(client_for, arn)
         for permission in _kind(arn).permissions:
             try:
-                decision, cannot = _role_decision(client_for, role_arn, arn, permission, read_policy)
+                decision, cannot, why = _role_decision(iam, role_arn, arn, permission, read_policy, planned)
             except _AWS_ERRORS as e:
                 warnings.append(
                     f"preflight could not simulate {permission.action} for {role_arn} ({error_code(e) or e})"
                 )
                 continue
             warnings += cannot
-            if decision not in (resource_policy.ALLOW, resource_policy.UNDECIDED):
+            if why is not None:
+                problems.append(
+                    f"destination_config.{slot}.destination {arn}: the function's execution role {role_arn} may not "
+                    f"{permission.action} even with the grant ({why}); grant_destinations cannot lift that"
+                )
+            elif decision not in (resource_policy.ALLOW, resource_policy.UNDECIDED):
                 missing.append((permission, decision))
         if missing:
             refused = " or ".join(f"{permission.action} ({decision})" for permission, decision in missing)
@@ -220,21 +271,23 @@ def check_role_permissions(client_for, ref, lambda_client, destinations):
     return problems, warnings
 
 
-def preflight_destinations(client_for, ref, lambda_client, desired, warn, check_role=True):
+def preflight_destinations(client_for, ref, lambda_client, desired, warn, planned=False):
     """Check every destination of desired settings; raise PreflightError listing all problems.
 
     client_for(service, region) returns a boto3 client; lambda_client is the client of the
     function's region; warn(message) reports a check that could not be made. Kinds AWS
     never delivers to and the function itself are refused earlier, by validation. Without
-    check_role (grant_destinations grants the role what it needs), only existence is checked.
+    planned (grant_destinations grants the role what it needs), the role is simulated with the grant
+    added, so that what the grant cannot lift (an explicit deny, a permissions boundary, an SCP)
+    fails before any write instead of the write waiting out iam_propagation_timeout.
     """
     try:
-        _preflight(client_for, ref, lambda_client, desired, warn, check_role)
+        _preflight(client_for, ref, lambda_client, desired, warn, planned)
     except BotoCoreError as e:
         raise _sdk_failure(f"preflight of {ref.describe()} (validate_destinations) failed", e) from e
 
 
-def _preflight(client_for, ref, lambda_client, desired, warn, check_role):
+def _preflight(client_for, ref, lambda_client, desired, warn, planned):
     destinations = [(slot, entry["destination"]) for slot, entry in sorted(desired["destination_config"].items())]
     if not destinations:
         return
@@ -245,10 +298,9 @@ def _preflight(client_for, ref, lambda_client, desired, warn, check_role):
         warnings += cannot
         if not found:
             existing.append((slot, arn))  # a missing one needs no permission check
-    if check_role:
-        found, cannot = check_role_permissions(client_for, ref, lambda_client, existing)
-        problems += found
-        warnings += cannot
+    found, cannot = check_role_permissions(client_for, ref, lambda_client, existing, planned)
+    problems += found
+    warnings += cannot
     for message in warnings:
         warn(message)
     if problems:

@@ -99,7 +99,9 @@ class LambdaErrorHandler(AWSErrorHandler):
                     message = f"Failed to {description} of {ref.describe()}"
                     if hint:
                         message += f" ({hint})"
-                    raise cls._CUSTOM_EXCEPTION(message=message, exception=e) from e
+                    error = cls._CUSTOM_EXCEPTION(message=message, exception=e)
+                    error.hint = hint
+                    raise error from e
 
             return handler
 
@@ -156,7 +158,14 @@ def is_permission_refusal(exception):
 
 
 def write_event_invoke_config(
-    client, ref, api_settings, propagation_timeout=0, destination_exists=None, update=False, settings=None
+    client,
+    ref,
+    api_settings,
+    propagation_timeout=0,
+    destination_exists=None,
+    update=False,
+    settings=None,
+    before_retry=None,
 ):
     """Put the complete config at ref, or (update=True) Update only the settings given;
     settings, the whole settings form written, names the option of a destination in messages
@@ -168,7 +177,9 @@ def write_event_invoke_config(
     destination is read once with its own service (destination_exists(arn) -> True, False,
     or None when it cannot be told): a missing one fails at once, naming it. Otherwise the
     write is retried until propagation_timeout seconds have passed (Terraform waits 2
-    minutes for both answers, typo or not), then fails naming the wait.
+    minutes for both answers, typo or not), then fails naming the wait. before_retry(), when
+    given, runs before each retry and may raise to stop it (a Put must not recreate a config
+    deleted while it waited).
     """
     write = _update_event_invoke_config if update else _put_event_invoke_config
     verb = "update" if update else "put"
@@ -188,6 +199,7 @@ def write_event_invoke_config(
                         f"Failed to {verb} event invoke config of {ref.describe()}: "
                         f"{option_for_destination(settings or {}, arn)} {arn} does not exist"
                     )
+                    e.hint = None
                     raise
             elif not is_permission_refusal(e.exception):
                 raise
@@ -197,6 +209,8 @@ def write_event_invoke_config(
                 raise
         time.sleep(delay)
         delay = min(delay * 2, 20)
+        if before_retry is not None:
+            before_retry()
 
 
 @LambdaErrorHandler.deletion_error_handler("delete event invoke config")
@@ -258,9 +272,10 @@ def _all_pages(client, operation, items_key, **kwargs):
 
 
 @LambdaErrorHandler.common_error_handler("list the functions of the region")
-def list_functions(client):
-    """Every function ($LATEST) of the client's region, following all pages."""
-    return _all_pages(client, "list_functions", "Functions")
+def list_functions(client, all_versions=False):
+    """Every function ($LATEST) of the client's region, or every version of each (all_versions:
+    each with its own execution role), following all pages."""
+    return _all_pages(client, "list_functions", "Functions", **({"FunctionVersion": "ALL"} if all_versions else {}))
 
 
 @LambdaErrorHandler.explained_error_handler("list event invoke configs")

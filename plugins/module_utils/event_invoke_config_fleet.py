@@ -20,11 +20,14 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_message
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
     describe_event_invoke_configs,
 )
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import finish_grants
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import task_grants_for
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
@@ -111,13 +114,48 @@ def is_bug(error):
     return error is not None and not isinstance(error, EventInvokeConfigError)
 
 
+# A failed task names this many failures in full in its message; the others are counted by kind
+# (every item's own message stays in its entry), so that a fleet's message stays short.
+MESSAGE_FAILURES = 3
+
+
+def failure_kind(error):
+    """What kind of failure an item had: AWS's error code, else the collection's error type."""
+    if is_bug(error):
+        return "bug"
+    return error_code(error.exception) or type(error).__name__
+
+
 def failure_message(error):
-    """The sentence a failed item reports: ours, and AWS's when there is one."""
+    """The sentence a failed item reports: ours, and what AWS said when it answered. The hint
+    about AWS's answer is left to the task's message, which gives it once per kind of failure,
+    and AWS's error code to the entry's error_code."""
     if is_bug(error):
         return f"unexpected error (a bug of this collection, please report it): {type(error).__name__}: {error}"
-    if error.exception is not None:
-        return f"{error.message}: {error.exception}"
-    return error.message
+    message = error.message
+    if error.hint:
+        message = message.replace(f" ({error.hint})", "", 1)
+    if error.exception is None:
+        return message
+    return f"{message}: {error_message(error.exception) or error.exception}"
+
+
+def task_failure_message(failed, total, not_started):
+    """The failed task's message: how many failed, the first few in full, the others counted
+    by kind with the hint of each kind once. failed: [(label, error)]."""
+    applied = total - len(failed) - not_started
+    others = "the others were applied" if not not_started else f"{applied} were applied, {not_started} not started"
+    named = [f"{label}: {failure_message(error)}" for label, error in failed[:MESSAGE_FAILURES]]
+    kinds = {}
+    for dummy, error in failed:
+        count, hint = kinds.get(failure_kind(error), (0, None))
+        kinds[failure_kind(error)] = (count + 1, hint or getattr(error, "hint", None))
+    message = f"{len(failed)} of {total} configs failed ({others}): " + "; ".join(named)
+    if len(failed) > MESSAGE_FAILURES or any(hint for dummy, hint in kinds.values()):
+        by_kind = ", ".join(f"{kind} {count}" + (f" ({hint})" if hint else "") for kind, (count, hint) in kinds.items())
+        more = f"{len(failed) - MESSAGE_FAILURES} more, " if len(failed) > MESSAGE_FAILURES else ""
+        message += f"; {more}by error: {by_kind}; each item's message is in event_invoke_configs"
+    return message
 
 
 def run_concurrently(keys, work, max_concurrency):
@@ -153,48 +191,59 @@ def run_concurrently(keys, work, max_concurrency):
     return outcomes
 
 
+def _entry(item, result, error, started):
+    """An item's entry: its config after the task (whose function_arn names it); a deleted one by
+    its function ARN and qualifier; a failed one as given, with what it wrote before failing."""
+    if not started:
+        return dict(_as_given(item), changed=False, failed=True, msg=NOT_STARTED, event_invoke_config={})
+    if error is not None:
+        written = getattr(error, "kwargs", {}) if not is_bug(error) else {}
+        entry = dict(_as_given(item), changed=written.get("changed", False), failed=True, msg=failure_message(error))
+        entry["error_code"] = error_code(getattr(error, "exception", None))
+        entry["event_invoke_config"] = written.get("event_invoke_config", {})
+        if "execution_role_grant" in written:
+            entry["execution_role_grant"] = written["execution_role_grant"]
+        return entry
+    entry = {"changed": result["changed"], "event_invoke_config": result["event_invoke_config"]}
+    if not result["event_invoke_config"]:
+        entry.update(result["identity"])
+    if "execution_role_grant" in result:
+        entry["execution_role_grant"] = result["execution_role_grant"]
+    return entry
+
+
+def _as_given(item):
+    return {"function_name": item["function_name"], "qualifier": item.get("qualifier")}
+
+
 def bulk_result(items, outcomes, diff):
-    """The task result of a bulk run: one entry per item in the order given; failed when any
-    item failed, naming each. In diff mode, the task's diff (what ``--diff`` prints) is the
-    list of the changed items' changes, each headed by its item: only the settings that
-    change, since the entry already holds the config after (AWX drops a job event's whole
-    result beyond 700,000 characters, and a fleet task must stay under that). After a bug,
-    the items never started say so, and the result carries the bug's traceback."""
-    entries = []
-    failures = []
-    diffs = []
-    bugs = []
+    """The task result of a bulk run: one entry per item in the order given (see _entry); failed
+    when any item failed, naming the first few and counting the others by kind. In diff mode,
+    the task's diff (what ``--diff`` prints) is the list of the changed items' changes, each
+    headed by its item: only the settings that change, since the entry already holds the config
+    after (AWX drops a job event's whole result beyond 700,000 characters, and a fleet task must
+    stay under that). After a bug, the items never started say so, and the result carries the
+    bug's traceback."""
+    entries, failed, diffs, bugs = [], [], [], []
     for item, outcome in zip(items, outcomes):
-        # A failed item is named as given; any other by its config (whose function_arn names it).
-        as_given = {"function_name": item["function_name"], "qualifier": item.get("qualifier"), "changed": False}
         result, error = outcome or (None, None)
-        if outcome is None:
-            entry = dict(as_given, failed=True, msg=NOT_STARTED, event_invoke_config={})
-        elif error is not None:
-            entry = dict(as_given, failed=True, msg=failure_message(error), event_invoke_config={})
-            failures.append(f"{item_label(item)}: {entry['msg']}")
+        entries.append(_entry(item, result, error, outcome is not None))
+        if error is not None:
+            failed.append((item_label(item), error))
             if is_bug(error):
                 bugs.append(error)
-        else:
-            entry = {"changed": result["changed"], "event_invoke_config": result["event_invoke_config"]}
-            if "execution_role_grant" in result:
-                entry["execution_role_grant"] = result["execution_role_grant"]
-            if diff and result["changed"]:
-                label = diff_label(item)
-                before, after = changes_view(result["diff"]["before"], result["diff"]["after"])
-                # One header names the item ("--- before: ITEM", "+++ after"): a second would add
-                # the label again to every item of the result.
-                diffs.append({"before": before, "after": after, "before_header": label})
-        entries.append(entry)
+        elif diff and result is not None and result["changed"]:
+            before, after = changes_view(result["diff"]["before"], result["diff"]["after"])
+            # One header names the item ("--- before: ITEM", "+++ after"): a second would add
+            # the label again to every item of the result.
+            diffs.append({"before": before, "after": after, "before_header": diff_label(item)})
     outcome = {"changed": any(entry["changed"] for entry in entries), "event_invoke_configs": entries}
     if diff:
         outcome["diff"] = diffs
     not_started = sum(1 for each in outcomes if each is None)
-    if failures:
+    if failed or not_started:
         outcome["failed"] = True
-        applied = len(items) - len(failures) - not_started
-        others = "the others were applied" if not not_started else f"{applied} were applied, {not_started} not started"
-        outcome["msg"] = f"{len(failures)} of {len(items)} configs failed ({others}): " + "; ".join(failures)
+        outcome["msg"] = task_failure_message(failed, len(items), not_started)
     if bugs:
         outcome["exception"] = "".join(traceback.format_exception(type(bugs[0]), bugs[0], bugs[0].__traceback__))
     return outcome
@@ -211,14 +260,20 @@ def apply_configs(client_for, params, check_mode, warn, default_region, diff):
     # Every item's Lambda client is made here, before any thread: amazon.aws's connection
     # code fails the module when it cannot make one (no region, an unknown profile), which
     # must happen once, cleanly, and not inside a worker thread.
+    task_grants = task_grants_for(client_for, items)
     for region in sorted({ref.region or default_region for ref in refs}, key=str):
         client_for("lambda", region)
+        if task_grants is not None:
+            client_for("iam", region)
     outcomes = run_concurrently(
         keys,
-        lambda index: apply_task(client_for, refs[index], items[index], check_mode, warn),
+        lambda index: apply_task(client_for, refs[index], items[index], check_mode, warn, task_grants),
         params["max_concurrency"],
     )
-    return bulk_result(items, outcomes, diff)
+    result = bulk_result(items, outcomes, diff)
+    if task_grants is None:
+        return result
+    return finish_grants(task_grants, client_for, check_mode, warn, result)
 
 
 def audit_region(client, max_concurrency):

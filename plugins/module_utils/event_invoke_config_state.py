@@ -43,10 +43,12 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 )
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import DestinationGrant
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import ConfigGrant
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import TaskGrants
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import (
     other_account_destinations,
 )
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import revoke_released
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_arn_in_message
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
@@ -59,11 +61,18 @@ def _result(changed, before, after, grant=None):
         "diff": {"before": diff_view(before), "after": diff_view(after)},
     }
     if grant is not None:
-        # The grant as it was and as it is (or would be) after the task; no policy is null.
-        result["execution_role_grant"] = grant.view(grant.held)
-        result["diff"]["before"]["execution_role_grant"] = grant.view(grant.current)
-        result["diff"]["after"]["execution_role_grant"] = grant.view(grant.held)
+        # The role and the policies that grant the config's destinations, before and after.
+        result["execution_role_grant"] = grant.view(_destinations(settings_of(after)))
+        result["diff"]["before"]["execution_role_grant"] = grant.view(_destinations(settings_of(before)))
+        result["diff"]["after"]["execution_role_grant"] = result["execution_role_grant"]
     return result
+
+
+def _written_before(error, result):
+    """An error after a write: the failure carries what was written (changed, the config as AWS
+    holds it, the grant), so that the result says it, in the single and the fleet form."""
+    error.kwargs.update(result)
+    return error
 
 
 def _missing_target_error(ref, what):
@@ -88,27 +97,66 @@ def _check_target_exists(client, ref, warn):
         raise _missing_target_error(ref, what)
 
 
-def _write(client, ref, current, desired, params, destination_exists):
-    """The write that brings current to desired: an Update of only what changes when the config
-    exists (so another writer's concurrent change of any other setting is kept), a Put of the
-    complete config to create one or to remove a destination (see to_update_api)."""
+def _deleted_meanwhile(ref, granted, exception=None):
+    # The write found nothing where the read found a config: another writer deleted it.
+    written = (
+        "the config was not written, the execution role's grant was (see execution_role_grant)"
+        if granted
+        else "nothing was written"
+    )
+    return EventInvokeConfigError(
+        message=f"Failed to write event invoke config of {ref.describe()}: the config or its function was "
+        f"deleted after this task read it; {written} (run the task again to create it)",
+        exception=exception,
+    )
+
+
+def _write(client, ref, current, params, destination_exists, granted=False):
+    """The write that lays params over current (the config read, {} for none): an Update of only
+    what changes when the config exists (so another writer's concurrent change of a number setting
+    is kept), a Put of the complete config to create one or to remove a destination (see
+    to_update_api). The API config after it.
+
+    Put replaces the whole config and would bring back a config another tool deleted after the
+    read: before a Put on an existing config (and before each retry of it), the config is read
+    again; gone, the task fails writing nothing more, and otherwise the params are laid over the
+    fresh read (a setting another tool changed meanwhile is kept; AWS has no conditional write, so
+    only the milliseconds between that read and the Put remain)."""
+    desired = merge_settings(current, params)
     update = to_update_api(current, desired) if current else None
+    recheck = None
+    if current and update is None:
+        fresh, dummy = get_event_invoke_config(client, ref)
+        if not fresh:
+            raise _deleted_meanwhile(ref, granted)
+        current = from_api(fresh)
+        desired = merge_settings(current, params)
+        if settings_of(current) == desired:
+            return fresh  # another writer made the change already
+        update = to_update_api(current, desired)
+
+        def recheck():
+            if not get_event_invoke_config(client, ref)[0]:
+                raise _deleted_meanwhile(ref, granted)
+
     api_settings = to_api(desired) if update is None else update
     timeout = params.get("iam_propagation_timeout") or 0
     try:
         return write_event_invoke_config(
-            client, ref, api_settings, timeout, destination_exists, update=update is not None, settings=desired
+            client,
+            ref,
+            api_settings,
+            timeout,
+            destination_exists,
+            update=update is not None,
+            settings=desired,
+            before_retry=recheck if update is None else None,
         )
     except EventInvokeConfigError as e:
         if error_code(e.exception) != "ResourceNotFoundException":
             raise
         if current:
-            # The write found nothing where the read found a config: another writer deleted it.
-            raise EventInvokeConfigError(
-                message=f"Failed to write event invoke config of {ref.describe()}: the config or its function was "
-                "deleted after this task read it; nothing was written (run the task again to create it)",
-                exception=e.exception,
-            ) from e
+            raise _deleted_meanwhile(ref, granted, e.exception) from e
         # "The function doesn't exist." names neither the function nor what is missing of it.
         try:
             what = missing_target(client, ref)
@@ -119,9 +167,10 @@ def _write(client, ref, current, desired, params, destination_exists):
         raise _missing_target_error(ref, what) from e
 
 
-def read_grant(client, iam, ref):
-    """The grant of the config at ref (its function's execution role, read with GetFunction),
-    or None when the function, version or alias does not exist."""
+def read_grant(client, task_grants, ref):
+    """The grant of the config at ref (its function's execution role, read with GetFunction: an
+    alias's is the role of the version it points to), or None when the function, version or alias
+    does not exist. The IAM client is of the function's region, so of its partition."""
     try:
         configuration = get_function(client, ref)["Configuration"]
     except EventInvokeConfigError as e:
@@ -129,7 +178,8 @@ def read_grant(client, iam, ref):
             return None
         raise
     qualified = f"{unqualified_function_arn(configuration['FunctionArn'])}:{ref.qualifier or LATEST}"
-    return DestinationGrant(iam, configuration["Role"], qualified)
+    region = ref.region or client.meta.region_name  # a function given by ARN: the ARN's region
+    return ConfigGrant(task_grants.role(configuration["Role"], region), qualified, region, client)
 
 
 def _destinations(settings):
@@ -180,48 +230,64 @@ def ensure_present(
                 f"the destination's resource policy must also allow {grant.role_arn}"
             )
     if unchanged and (grant is None or not grant.would_change(destinations)):
+        if grant is not None:
+            grant.after_write(destinations, destinations)
         return _result(False, current, current, grant)
     if preflight is not None and not unchanged:
         preflight(desired)
+    granted = False
+    try:
+        if grant is not None:
+            granted = grant.before_write(destinations, check_mode) and not check_mode
+        if unchanged:
+            after = current
+        elif check_mode:
+            after = predict_config(current, desired, ref, function_arn_in_message(missing_message))
+        else:
+            after = from_api(_write(client, ref, current, params, destination_exists, granted))
+    except EventInvokeConfigError as e:
+        if granted:
+            raise _written_before(e, _result(True, current, current, grant)) from None
+        raise
     if grant is not None:
-        grant.before_write(destinations, check_mode)
-    if unchanged:
-        after = current
-    elif check_mode:
-        after = predict_config(current, desired, ref, function_arn_in_message(missing_message))
-    else:
-        after = from_api(_write(client, ref, current, desired, params, destination_exists))
-    if grant is not None:
-        grant.after_write(check_mode)
+        grant.after_write(_destinations(settings_of(current)), _destinations(settings_of(after)))
     return _result(True, current, after, grant)
 
 
 def ensure_absent(client, ref, check_mode, grant_reader=None):
     """Delete the config at ref (and only that qualifier's); a missing one is no change.
-    With grant_reader (grant_destinations), the config's grant is revoked after the delete."""
-    api_current, dummy = get_event_invoke_config(client, ref)
-    grant = grant_reader() if grant_reader is not None else None
-    if not api_current and (grant is None or not grant.would_change([])):
-        return _result(False, {}, {}, grant)
+    With grant_reader (grant_destinations), the config's destinations are released: the end of
+    the task revokes those no other config on the role needs (execution_role_grant)."""
+    api_current, missing_message = get_event_invoke_config(client, ref)
+    current = from_api(api_current)
+    # Which config it was (its qualified ARN, from the config or from AWS's not-found answer),
+    # for the entry of a configs task, whose deleted config is {}.
+    function_arn = current.get("function_arn") or function_arn_in_message(missing_message) or ref.arn()
+    identity = {"function_arn": function_arn, "qualifier": ref.qualifier or LATEST}
+    grant = grant_reader() if grant_reader is not None and api_current else None
+    if not api_current:
+        return dict(_result(False, {}, {}, None), identity=identity)
     # A config deleted between our read and our delete is the state we wanted.
-    if api_current and not check_mode:
+    if not check_mode:
         delete_event_invoke_config(client, ref)
     if grant is not None:
-        grant.revoke(check_mode)
-    return _result(True, from_api(api_current), {}, grant)
+        grant.after_write(_destinations(settings_of(current)), [])
+    return dict(_result(True, current, {}, grant), identity=identity)
 
 
-def apply_task(client_for, ref, params, check_mode, warn):
+def apply_task(client_for, ref, params, check_mode, warn, task_grants=None):
     """Bring the config at ref to what a task's params ask (state present or absent).
 
     client_for(service, region) gives boto3 clients; a function given by ARN is addressed in
     the ARN's region, whatever the module's region. warn(message) reports what the user
-    should know and is not a failure.
+    should know and is not a failure. task_grants (TaskGrants) holds the execution roles'
+    grants of the task, for the configs with grant_destinations; the task revokes what they
+    released at its end (finish_grants).
     """
     client = client_for("lambda", ref.region)
     grant_reader = None
     if params.get("grant_destinations"):
-        grant_reader = functools.partial(read_grant, client, client_for("iam", None), ref)
+        grant_reader = functools.partial(read_grant, client, task_grants, ref)
     if params["state"] == "absent":
         ignored = settings_given(params)
         if ignored:
@@ -229,9 +295,9 @@ def apply_task(client_for, ref, params, check_mode, warn):
         return ensure_absent(client, ref, check_mode, grant_reader)
     preflight = None
     if params.get("validate_destinations"):
-        # A granted role needs no permission check: the grant gives exactly what is checked.
+        # A granted role is simulated with its grant added: only what the grant cannot lift refuses.
         preflight = functools.partial(
-            preflight_destinations, client_for, ref, client, warn=warn, check_role=grant_reader is None
+            preflight_destinations, client_for, ref, client, warn=warn, planned=grant_reader is not None
         )
     return ensure_present(
         client,
@@ -243,6 +309,60 @@ def apply_task(client_for, ref, params, check_mode, warn):
         warn=warn,
         grant_reader=grant_reader,
     )
+
+
+def task_grants_for(client_for, items):
+    """The TaskGrants of a task whose items (task params) ask grant_destinations, else None."""
+    if not any(item.get("grant_destinations") for item in items):
+        return None
+    return TaskGrants(lambda region: client_for("iam", region))
+
+
+def report_roles(task_grants, result):
+    """Add to a result what the task did to each role (execution_role_policies), in its diff too."""
+    roles = [role for role in task_grants.roles.values() if role.changed() or role.kept]
+    result["execution_role_policies"] = [role.summary() for role in roles]
+    result["changed"] = result.get("changed", False) or any(role.changed() for role in roles)
+    changes = [(role.role_arn, role.before, role.held) for role in roles if role.changed()]
+    if not changes:
+        return result
+    before = {arn: dict(was) for arn, was, dummy in changes}
+    after = {arn: {name: held[name] for name in was} for arn, was, held in changes}
+    diff = result.setdefault("diff", {"before": {}, "after": {}})
+    if isinstance(diff, list):  # a configs task's: one entry more, for the roles
+        diff.append({"before": before, "after": after, "before_header": "execution role policies"})
+    else:
+        diff["before"]["execution_role_policies"] = before
+        diff["after"]["execution_role_policies"] = after
+    return result
+
+
+def finish_grants(task_grants, client_for, check_mode, warn, result):
+    """The end of a task with grants: revoke what its configs released and no config on the role
+    needs, and report what the task did to each role; a failed revoke fails the task with the
+    result as it is (the configs written, the roles as they now are)."""
+    try:
+        revoke_released(task_grants, client_for, check_mode, warn)
+    except EventInvokeConfigError as e:
+        result["failed"] = True
+        failure = f"{e.message}: {e.exception}" if e.exception is not None else e.message
+        result["msg"] = "; ".join(filter(None, (result.get("msg"), f"after the Lambda writes: {failure}")))
+    return report_roles(task_grants, result)
+
+
+def apply_one(client_for, ref, params, check_mode, warn):
+    """A task of one config (function_name): apply_task, then the end of its grants."""
+    task_grants = task_grants_for(client_for, [params])
+    try:
+        result = apply_task(client_for, ref, params, check_mode, warn, task_grants)
+    except EventInvokeConfigError as e:
+        if task_grants is not None and "changed" in e.kwargs:
+            report_roles(task_grants, e.kwargs)  # a grant written before the failure
+        raise
+    result.pop("identity", None)  # the single form's event_invoke_config names the config, until deleted
+    if task_grants is None:
+        return result
+    return finish_grants(task_grants, client_for, check_mode, warn, result)
 
 
 def describe_event_invoke_configs(client, ref):

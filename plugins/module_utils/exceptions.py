@@ -9,7 +9,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 
 
 class EventInvokeConfigError(AnsibleAWSError):
-    """A failure of this collection's Lambda event invoke config handling."""
+    """A failure of this collection's Lambda event invoke config handling.
+
+    hint: the explanation of AWS's answer that the message ends with (in parentheses), if any;
+    a task of many configs gives it once per kind of error rather than in every item's message.
+    kwargs: what was written before the failure (changed, the config, the grant), for the result.
+    """
+
+    hint = None
 
 
 class ParameterError(EventInvokeConfigError):

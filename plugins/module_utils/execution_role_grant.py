@@ -3,74 +3,90 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""grant_destinations: the function's execution role gets exactly what the destinations of one
-config need, as AWS CDK, SAM and the Serverless Framework grant it.
+"""grant_destinations: the function's execution role gets exactly what the destinations of its
+configs need, as AWS CDK, SAM and the Serverless Framework grant it, within IAM's quota.
 
-The grant is an inline policy of the execution role that one config owns: its name is made from
-the config's qualified function ARN, so two qualifiers of a function, two functions sharing a
-role, or one function name in two regions never take or change each other's grants. It holds,
-for each destination, the permissions of its kind (destination_kinds) on exactly that
-destination, never a wildcard resource; no destination left means no policy.
+IAM allows 10,240 characters (whitespace not counted) of inline policies per role, all of them
+together, and one role often serves hundreds of functions. So a grant belongs to a role and a
+destination, not to a config: the role holds one inline policy per destination, named from the
+destination's ARN, with the permissions of its kind (destination_kinds) on exactly that
+destination, never a wildcard resource. A thousand configs that send to one queue share one
+policy of about 130 characters; a role has room for about 75 distinct destinations. A policy
+per destination, rather than one document that every config edits, also means that two tasks
+granting two destinations on one role never overwrite each other's grant (IAM has no
+conditional write).
 
-A change is made in two steps, so that a destination swapped is never one the role may not
-send to while the config still names it: before the Lambda write the policy holds the old and
-the new destinations' statements, after it only the new ones. KMS keys are not granted: a key's
-own policy must allow the role as well, which a role policy cannot do; the preflight warns of
-them (validate_destinations).
+Granting is idempotent: a destination's policy is put when the role does not hold it, after a
+check that the role's inline policies then still fit IAM's quota (an error naming the quota and
+the role's usage otherwise, in check mode too). Revoking must never take away what another
+config needs: a destination a config stops naming is revoked at the end of the task, once per
+role, only when no config of any function that runs with the role still names it (read from
+Lambda: ListFunctions of every version, then the configs of the functions on the role, the
+task's own configs as the task leaves them). When that cannot be read, the policy is kept, with
+a warning. KMS keys are not granted: a key's own policy must allow the role as well, which a
+role policy cannot do; the preflight warns of them (validate_destinations).
 
-Pure functions (names, documents, the plan) and thin IAM wrappers that name the IAM action in
-their failure, before any Lambda write.
+Everything about one role goes through its RoleGrant, under its lock: the items of a configs
+task that share a role read it once and write it one after the other. TaskGrants holds the
+RoleGrants of a task; it is shared by the task's threads.
 """
 
 import hashlib
 import json
 import re
+import threading
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import statements_for
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import from_api
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
+    list_event_invoke_configs,
+)
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import role_name
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import iam_retry
 
 POLICY_PREFIX = "event-invoke-config-"
 _POLICY_NAME_MAX = 128  # IAM's limit for an inline policy name
-_NOT_IN_A_POLICY_NAME = re.compile(r"[^\w+=,.@-]")
+_NOT_IN_A_POLICY_NAME = re.compile(r"[^\w+=,.@-]+")
 POLICY_VERSION = "2012-10-17"
+# IAM's quota of inline policy characters per role, all its inline policies together, whitespace
+# not counted (IAM and STS quotas: "Role policy size"); beyond it PutRolePolicy answers
+# LimitExceeded "Maximum policy size of 10240 bytes exceeded for role NAME".
+ROLE_INLINE_POLICY_QUOTA = 10240
 
 
-def policy_name(function_arn):
-    """The name of the inline policy that the config at this qualified function ARN owns:
-    readable (function name and qualifier) and unique (a digest of the whole ARN, which holds
-    the region, the account and the qualifier; "$LATEST" and an alias "LATEST" differ)."""
-    parts = parse_arn(function_arn)
-    readable = _NOT_IN_A_POLICY_NAME.sub("", parts.resource.split(":", 1)[1].replace(":", "-"))
-    digest = hashlib.sha256(function_arn.encode("utf-8")).hexdigest()[:12]
+def policy_name(destination):
+    """The name of the inline policy that grants a role the destination ARN: readable (the
+    destination's service and resource) and unique (a digest of the whole ARN, which holds its
+    partition, region and account)."""
+    parts = parse_arn(destination)
+    readable = _NOT_IN_A_POLICY_NAME.sub("-", f"{parts.service}-{parts.resource}")
+    digest = hashlib.sha256(destination.encode("utf-8")).hexdigest()[:12]
     room = _POLICY_NAME_MAX - len(POLICY_PREFIX) - len(digest) - 1
     return f"{POLICY_PREFIX}{readable[:room]}-{digest}"
 
 
-def role_name(role_arn):
-    """A role's name from its ARN (arn:aws:iam::ACCOUNT:role/PATH/NAME)."""
-    return parse_arn(role_arn).resource.rsplit("/", 1)[-1]
+def policy_document(destination):
+    """The policy that lets a role send to one destination."""
+    return {"Version": POLICY_VERSION, "Statement": statements_for(destination)}
 
 
-def destination_statements(arns):
-    """The statements that let a role send to each destination, in the order given, each once."""
-    statements = []
-    for arn in arns:
-        statements += [statement for statement in statements_for(arn) if statement not in statements]
-    return statements
-
-
-def policy_document(statements):
-    """An IAM policy of these statements, or None when there are none (no policy at all)."""
-    return {"Version": POLICY_VERSION, "Statement": list(statements)} if statements else None
+def policy_size(document):
+    """A policy's size as IAM counts it against the role's quota: its JSON without whitespace."""
+    if document is None:
+        return 0
+    return len(re.sub(r"\s+", "", json.dumps(document, separators=(",", ":"))))
 
 
 def statements_of(document):
-    """The statements of a policy document (as IAM returns it: a dict, a single statement a dict)."""
+    """The statements of a policy document (as IAM returns it: a single statement may be a dict)."""
     if not document:
         return []
     statements = document.get("Statement") or []
@@ -83,21 +99,27 @@ def same_policy(one, other):
     def key(statement):
         return sorted((name, str(value)) for name, value in statement.items())
 
+    if (one is None) != (other is None):
+        return False
     return sorted(map(key, statements_of(one))) == sorted(map(key, statements_of(other)))
-
-
-def plan(current_document, destinations):
-    """(during, after): the policy to hold while the Lambda write is made (the current
-    statements and the new ones) and after it (only the new ones); None is no policy."""
-    wanted = destination_statements(destinations)
-    during = statements_of(current_document) + [s for s in wanted if s not in statements_of(current_document)]
-    return policy_document(during), policy_document(wanted)
 
 
 def other_account_destinations(role_arn, destinations):
     """Destinations in another account than the role's: their resource policy must allow it too."""
     account = parse_arn(role_arn).account
     return [arn for arn in destinations if parse_arn(arn).account not in (None, account)]
+
+
+def quota_error(role_arn, used, count, destination, needed):
+    """The failure of a grant that IAM would refuse with LimitExceeded, before any write."""
+    return EventInvokeConfigError(
+        message=(
+            f"Failed to grant the execution role {role_arn} {destination} (grant_destinations): IAM allows "
+            f"{ROLE_INLINE_POLICY_QUOTA} characters of inline policies per role (whitespace not counted); the role "
+            f"holds {used} in {count} inline policies and this grant needs {needed} more. Nothing was written for "
+            "this config; grant these destinations with a managed policy, or give the functions more than one role"
+        )
+    )
 
 
 class GrantErrorHandler(AWSErrorHandler):
@@ -108,72 +130,226 @@ class GrantErrorHandler(AWSErrorHandler):
         return is_boto3_error_code("NoSuchEntity")
 
 
-@GrantErrorHandler.list_error_handler("read the execution role's grant (iam:GetRolePolicy)")
-@AWSRetry.jittered_backoff()
+@GrantErrorHandler.list_error_handler("read the execution role's grants (iam:GetRolePolicy)")
+@iam_retry
 def get_role_policy(client, role, name):
     """The inline policy's document (botocore decodes it), or None when the role has none of that name."""
     return client.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
 
 
-@GrantErrorHandler.common_error_handler("grant the execution role its destinations (iam:PutRolePolicy)")
-@AWSRetry.jittered_backoff()
+@GrantErrorHandler.list_error_handler("list the execution role's inline policies (iam:ListRolePolicies)")
+def list_role_policies(client, role):
+    """The names of every inline policy of the role, all pages."""
+    names, marker = [], None
+    while True:
+        page = _role_policies_page(client, role, marker)
+        names += page.get("PolicyNames", [])
+        marker = page.get("Marker") if page.get("IsTruncated") else None
+        if not marker:
+            return names
+
+
+@iam_retry
+def _role_policies_page(client, role, marker):
+    return client.list_role_policies(RoleName=role, **({"Marker": marker} if marker else {}))
+
+
+@GrantErrorHandler.common_error_handler("grant the execution role a destination (iam:PutRolePolicy)")
+@iam_retry
 def put_role_policy(client, role, name, document):
     client.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
 
 
-@GrantErrorHandler.deletion_error_handler("revoke the execution role's grant (iam:DeleteRolePolicy)")
-@AWSRetry.jittered_backoff()
+@GrantErrorHandler.deletion_error_handler("revoke the execution role's grant of a destination (iam:DeleteRolePolicy)")
+@iam_retry
 def delete_role_policy(client, role, name):
     client.delete_role_policy(RoleName=role, PolicyName=name)
     return True
 
 
-class DestinationGrant:
-    """The grant of one config: read once, then applied in its two steps around the Lambda write.
+class RoleGrant:
+    """The grants of one execution role in a task: every read and write of the role goes through
+    it, under its lock, so that the items sharing the role read each policy once and write one
+    after the other.
 
-    role_arn is the function's execution role; function_arn the config's qualified ARN; iam an
-    IAM client. Nothing is written in check mode.
+    held: {policy name: document or None (the role has no such policy)}, as read or written.
+    The task's changes are kept for its result: put {name: document}, deleted and kept [names].
     """
 
-    def __init__(self, iam, role_arn, function_arn):
+    def __init__(self, iam, role_arn):
         self.iam = iam
         self.role_arn = role_arn
         self.role = role_name(role_arn)
-        self.name = policy_name(function_arn)
-        self.current = get_role_policy(iam, self.role, self.name)
-        self.held = self.current
-        self.after = self.current
+        self.lock = threading.Lock()
+        self.held = {}
+        self.before = {}  # {name: document or None} of each policy the task changes, as it was
+        self._names = None  # every inline policy of the role, once the quota needed them
+        self.put, self.deleted, self.kept = {}, [], []
+        self.released = set()  # destinations some config of the task stopped naming
+        self.configs = {}  # {qualified function ARN: destinations}, the task's configs as it leaves them
+        self.clients = {}  # {region: Lambda client} of the task's configs on the role, for the revoke
 
-    def view(self, document):
-        """The grant as the diff and the result show it."""
-        return {"role_arn": self.role_arn, "policy_name": self.name, "policy_document": document}
+    def _held(self, name):
+        if name not in self.held:
+            self.held[name] = get_role_policy(self.iam, self.role, name)
+        return self.held[name]
 
-    def _hold(self, document, check_mode):
-        if same_policy(self.held, document):
-            return False
-        if not check_mode:
-            if document is None:
-                delete_role_policy(self.iam, self.role, self.name)
-            else:
-                put_role_policy(self.iam, self.role, self.name, document)
-        self.held = document
-        return True
+    def _usage(self):
+        """(characters, policies) of the role's inline policies now."""
+        if self._names is None:
+            self._names = set(list_role_policies(self.iam, self.role))
+        sizes = [policy_size(self._held(name)) for name in sorted(self._names)]
+        return sum(sizes), len(self._names)
+
+    def missing(self, destinations):
+        """The destinations whose policy the role does not hold as it should."""
+        with self.lock:
+            return [arn for arn in destinations if not same_policy(self._held(policy_name(arn)), policy_document(arn))]
+
+    def grant(self, destinations, check_mode):
+        """Put the policy of each destination the role lacks; True when one was put (or, in check
+        mode, would be). Raises quota_error, before writing anything, when one would not fit."""
+        with self.lock:
+            wanted = [(policy_name(arn), arn) for arn in dict.fromkeys(destinations)]
+            missing = [(name, arn) for name, arn in wanted if not same_policy(self._held(name), policy_document(arn))]
+            if missing:
+                used, count = self._usage()
+                for name, arn in missing:
+                    needed = policy_size(policy_document(arn)) - policy_size(self._held(name))
+                    if used + needed > ROLE_INLINE_POLICY_QUOTA:
+                        raise quota_error(self.role_arn, used, count, arn, needed)
+                    used += needed
+                    count += 0 if self._held(name) is not None else 1
+            for name, arn in missing:
+                document = policy_document(arn)
+                if not check_mode:
+                    put_role_policy(self.iam, self.role, name, document)
+                self.before.setdefault(name, self.held[name])
+                self.held[name] = document
+                self.put[name] = document
+                if self._names is not None:
+                    self._names.add(name)
+            return bool(missing)
+
+    def leave(self, function_arn, region, client, before, after):
+        """Record that the config at function_arn goes from the destinations before to after:
+        those it stops naming are revoked at the end of the task unless another config needs them."""
+        with self.lock:
+            self.configs[function_arn] = list(after)
+            self.clients.setdefault(region, client)
+            self.released.update(arn for arn in before if arn not in after)
+
+    def names(self, destinations):
+        return [policy_name(arn) for arn in destinations]
+
+    def revoke_unneeded(self, still_needed, check_mode):
+        """Delete the policy of each released destination that no config needs (still_needed:
+        the destinations the role's configs name); the others are kept."""
+        with self.lock:
+            for arn in sorted(self.released):
+                name = policy_name(arn)
+                if arn in still_needed:
+                    self.kept.append(name)
+                    continue
+                if self._held(name) is None:
+                    continue
+                if not check_mode:
+                    delete_role_policy(self.iam, self.role, name)
+                self.before.setdefault(name, self.held[name])
+                self.held[name] = None
+                self.deleted.append(name)
+                self.put.pop(name, None)
+            self.released = set()
+
+    def changed(self):
+        return bool(self.put or self.deleted)
+
+    def summary(self):
+        """What the task did to the role (predicted in check mode), for the task's result."""
+        return {"role_arn": self.role_arn, "granted": dict(self.put), "revoked": list(self.deleted), "kept": self.kept}
+
+
+class TaskGrants:
+    """The RoleGrants of one task, one per execution role, shared by the task's threads."""
+
+    def __init__(self, iam_for):
+        self._iam_for = iam_for  # iam_for(region) -> an IAM client of the region's partition
+        self._lock = threading.Lock()
+        self.roles = {}
+
+    def role(self, role_arn, region):
+        with self._lock:
+            if role_arn not in self.roles:
+                self.roles[role_arn] = RoleGrant(self._iam_for(region), role_arn)
+            return self.roles[role_arn]
+
+
+class ConfigGrant:
+    """The grant of one config: the RoleGrant of its function's execution role, and the config's
+    qualified ARN (function_arn), region and Lambda client."""
+
+    def __init__(self, role, function_arn, region, client):
+        self.role = role
+        self.role_arn = role.role_arn
+        self.function_arn = function_arn
+        self.region = region
+        self.client = client
 
     def would_change(self, destinations):
-        """Whether the grant for these destinations differs from what the role holds."""
-        return not same_policy(self.current, plan(self.current, destinations)[1])
+        return bool(self.role.missing(destinations))
 
     def before_write(self, destinations, check_mode):
-        """Grant the new destinations (keeping the current ones until the write); True when it
-        granted something new (the Lambda write then waits for IAM to propagate it)."""
-        during, self.after = plan(self.current, destinations)
-        return self._hold(during, check_mode)
+        """Grant the destinations before the Lambda write; True when something new was granted."""
+        return self.role.grant(destinations, check_mode)
 
-    def revoke(self, check_mode):
-        """Delete the config's grant (state absent); True when there was one."""
-        self.after = None
-        return self._hold(None, check_mode)
+    def after_write(self, before, after):
+        self.role.leave(self.function_arn, self.region, self.client, before, after)
 
-    def after_write(self, check_mode):
-        """Drop what the config no longer names; True when the policy changed."""
-        return self._hold(self.after, check_mode)
+    def view(self, destinations):
+        """The config's grant as its result shows it: the role and the policies of its destinations."""
+        return {"role_arn": self.role_arn, "policy_names": self.role.names(destinations)}
+
+
+def _destinations_of(api_config):
+    return [entry["destination"] for entry in from_api(api_config)["destination_config"].values()]
+
+
+def configs_on_role(role, client_for):
+    """{qualified function ARN: destinations} of every config of every function with a version on
+    the role, in the regions of the task's configs on it and of the destinations it releases."""
+    regions = set(role.clients) | {parse_arn(arn).region for arn in role.released if parse_arn(arn).region}
+    found = {}
+    for region in sorted(regions):
+        client = role.clients.get(region) or client_for("lambda", region)
+        names = {f["FunctionName"] for f in list_functions(client, all_versions=True) if f.get("Role") == role.role_arn}
+        for name in sorted(names):
+            try:
+                configs = list_event_invoke_configs(client, parse_function_ref(name))
+            except EventInvokeConfigError as e:
+                if error_code(e.exception) == "ResourceNotFoundException":
+                    continue  # deleted since it was listed
+                raise
+            found.update((config["FunctionArn"], _destinations_of(config)) for config in configs)
+    return found
+
+
+def revoke_released(task_grants, client_for, check_mode, warn):
+    """End of a task: on each role, revoke the destinations the task's configs stopped naming that
+    no config on the role still names (the task's own configs as the task leaves them). When the
+    configs on a role cannot be read, its policies are kept and a warning says so."""
+    for role in task_grants.roles.values():
+        if not role.released:
+            continue
+        try:
+            configs = configs_on_role(role, client_for)
+        except EventInvokeConfigError as e:
+            names = role.names(sorted(role.released))
+            role.kept += names
+            role.released = set()
+            warn(
+                f"grant_destinations kept {', '.join(names)} on {role.role_arn}: could not read which configs on the "
+                f"role still need them ({e.message}: {error_code(e.exception) or e.exception})"
+            )
+            continue
+        configs.update(role.configs)
+        role.revoke_unneeded({arn for destinations in configs.values() for arn in destinations}, check_mode)

@@ -16,7 +16,8 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions i
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import BOTOCORE_RETRIES
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import RequestRateLimiter
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import iam_rate_limiter
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import lambda_rate_limiter
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import limit_request_rate
 
 COLLECTION_NAME = "serverless.aws_lambda"
@@ -51,12 +52,14 @@ class LambdaAWSModule(AnsibleAWSModule):
         super().__init__(**kwargs)
         self._clients = {}
         self._clients_lock = threading.Lock()
+        self._iam_limiter = None  # one for the task: IAM throttles per account, all regions at once
 
     def client_for(self, service, region=None):
         """One client per service and region for the whole run (creating one costs ~10 ms).
 
-        Lambda clients pass every request through the region's rate cap (throttling.py);
-        every client retries in botocore's adaptive mode. Safe to call from the threads of a
+        Lambda clients pass every request through the region's rate cap, IAM clients (one per
+        region asked, so that the partition is the region's) through the task's one IAM cap
+        (throttling.py); every client retries in botocore's adaptive mode. Safe to call from the threads of a
         bulk run: a client is made once, under a lock (boto3 clients are thread-safe once
         made; making them is not), and a client that cannot be made there raises
         ClientUnavailableError for the item instead of failing the module from a thread.
@@ -67,7 +70,10 @@ class LambdaAWSModule(AnsibleAWSModule):
             if key not in self._clients:
                 client = self.client(service, config={"retries": dict(BOTOCORE_RETRIES)}, region=region)
                 if service == "lambda":
-                    limit_request_rate(client, RequestRateLimiter(self.params["max_requests_per_second"]))
+                    limit_request_rate(client, lambda_rate_limiter(self.params["max_requests_per_second"]))
+                elif service == "iam":
+                    self._iam_limiter = self._iam_limiter or iam_rate_limiter()
+                    limit_request_rate(client, self._iam_limiter)
                 self._clients[key] = client
             return self._clients[key]
 
@@ -93,7 +99,13 @@ class LambdaAWSModule(AnsibleAWSModule):
             # Failed below, outside the handler: bad input is not a crash, so no traceback.
             result = {"failed": True, "msg": str(e)}
         except EventInvokeConfigError as e:
-            self.fail_json_aws_error(e)
+            # kwargs: what was written before the failure (see event_invoke_config_state).
+            written = dict(e.kwargs)
+            if not self._diff:
+                written.pop("diff", None)
+            if e.exception is not None:
+                self.fail_json_aws(e.exception, msg=e.message, **written)
+            self.fail_json(msg=e.message, **written)
         if not self._diff:
             result.pop("diff", None)
         if result.pop("failed", False):

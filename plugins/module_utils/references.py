@@ -60,6 +60,9 @@ FUNCTION_RESOURCE_RE = re.compile(
 
 Arn = namedtuple("Arn", ["partition", "service", "region", "account", "resource"])
 
+# An IAM role's resource part: role/NAME, or role/PATH/NAME (a path of /-separated segments).
+_ROLE_RESOURCE_RE = re.compile(r"role/(?:[\x21-\x7e]*/)?(?P<name>[\w+=,.@-]{1,64})")
+
 
 def parse_arn(text):
     """An Arn when text is an ARN as AWS's destination pattern accepts it (whole string), else None.
@@ -182,6 +185,13 @@ def function_arn_in_message(message):
     function's account without another call."""
     match = _ARN_IN_TEXT_RE.search(message or "")
     return match.group(0) if match else None
+
+
+def role_name(role_arn):
+    """The name of an IAM role from its ARN (arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME), or None."""
+    arn = parse_arn(role_arn)
+    match = _ROLE_RESOURCE_RE.fullmatch(arn.resource) if arn is not None and arn.service == "iam" else None
+    return match.group("name") if match else None
 
 
 def function_identity(function_arn):

@@ -6,13 +6,15 @@
 """Staying under Lambda's control-plane quota, safely from the threads of a bulk run.
 
 AWS Lambda allows 15 control-plane requests per second per account and region, shared by
-every client of the account (GetFunction and GetPolicy have quotas of their own). Three
-things keep a task under it:
-  - a request rate cap per region and task (RequestRateLimiter, on every HTTP attempt,
-    retries included), below the quota so that the account's other tools keep room;
+every client of the account (GetFunction and GetPolicy have quotas of their own). IAM is
+global: its API throttles per account across every region, at a rate AWS does not publish.
+Three things keep a task under them:
+  - a request rate cap per region and task for Lambda, and one per task for IAM
+    (RequestRateLimiter, on every HTTP attempt, retries included), below the quota so that
+    the account's other tools keep room;
   - botocore's adaptive retry mode, whose client-side token bucket slows down further
     when AWS throttles anyway (another tool of the account is busy);
-  - AWSRetry's jittered backoff, built for each call (lambda_retry): amazon.aws's decorator
+  - AWSRetry's jittered backoff, built for each call (lambda_retry, iam_retry): amazon.aws's decorator
     holds one BackoffIterator, and every call through it resets its delay, so one decorator
     shared by threads would keep resetting the other threads' backoff to the first delay.
 """
@@ -62,6 +64,17 @@ def retrying(**backoff):
 
 lambda_retry = retrying(**LAMBDA_RETRY)
 
+# IAM answers throttling with Throttling (AWSRetry's defaults catch it) and a concurrent change
+# of one role with ConcurrentModification; its backoff is AWSRetry's default (from 3 s, doubling,
+# at most 60 s), as the grants had, now per call.
+IAM_RETRY = {"catch_extra_error_codes": ["ConcurrentModification"]}
+iam_retry = retrying(**IAM_RETRY)
+
+# IAM publishes no request quota for its API; it throttles per account, for all regions at
+# once, and deploy tools write roles too. A task sends at most this many IAM requests per
+# second, whatever its regions (the grants' reads and writes, the preflight's simulations).
+IAM_REQUESTS_PER_SECOND = 5
+
 
 # Requests a task may send at once before the cap spaces them: the two or three calls of a
 # single-config task (Get, then Update or Put) never wait, and in any second a bulk task sends
@@ -79,8 +92,9 @@ class RequestRateLimiter:
     account's other tools share.
     """
 
-    def __init__(self, rate, burst=REQUEST_BURST, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, rate, burst=REQUEST_BURST, clock=time.monotonic, sleep=time.sleep, uncounted=()):
         self.interval = 1.0 / rate
+        self.uncounted = frozenset(uncounted)
         self.early = (burst - 1) * self.interval
         self._clock = clock
         self._sleep = sleep
@@ -99,11 +113,21 @@ class RequestRateLimiter:
     def before_send(self, event_name=None, **kwargs):
         """botocore's before-send hook: every HTTP attempt of a counted operation waits its turn."""
         operation = (event_name or "").rsplit(".", 1)[-1]
-        if operation not in UNCOUNTED_OPERATIONS:
+        if operation not in self.uncounted:
             self.acquire()
 
 
+def lambda_rate_limiter(rate):
+    """The cap of a task's Lambda requests in one region (GetFunction and GetPolicy not counted)."""
+    return RequestRateLimiter(rate, uncounted=UNCOUNTED_OPERATIONS)
+
+
+def iam_rate_limiter():
+    """The cap of a task's IAM requests, every operation counted."""
+    return RequestRateLimiter(IAM_REQUESTS_PER_SECOND)
+
+
 def limit_request_rate(client, limiter):
-    """Make every HTTP attempt of the client's Lambda operations pass the limiter."""
-    client.meta.events.register("before-send.lambda", limiter.before_send)
+    """Make every HTTP attempt of the client's operations pass the limiter."""
+    client.meta.events.register(f"before-send.{client.meta.service_model.service_id.hyphenize()}", limiter.before_send)
     return client

@@ -14,11 +14,16 @@ description:
     before it is dropped, and where records of successful and failed invocations are sent.
   - Settings the task does not mention are kept as they are. The module reads the config first, lays the given
     options over it and writes only when the result differs from what AWS holds.
-  - A change of an existing config is a C(lambda:UpdateFunctionEventInvokeConfig) of only what changes, so that
-    another tool's change of any other setting between the module's read and its write is kept (AWS has no
-    conditional write for these configs). A create, and a change that removes a destination, is a
-    C(lambda:PutFunctionEventInvokeConfig) of the complete config, since Put replaces the whole config and AWS
-    does not document that Update can clear a destination.
+  - A change of an existing config is a C(lambda:UpdateFunctionEventInvokeConfig) of only what changes (AWS has no
+    conditional write for these configs). Another tool's change between the module's read and its write is kept for
+    the number settings the task does not change; the destinations go to Update as one C(DestinationConfig) with
+    every slot the config keeps, so the other slot is written as it was read. An Update that finds the config gone
+    fails, writing nothing more.
+  - A create, and a change that removes a destination, is a C(lambda:PutFunctionEventInvokeConfig) of the complete
+    config, since Put replaces the whole config and AWS does not document that Update can clear a destination.
+    Before a Put on an existing config (and before each retry of it) the config is read again; a config another
+    tool deleted since the first read is not brought back (the task fails, writing nothing more), and the task's
+    options are laid over the fresh read, so only the instant between that read and the Put can race.
   - A task that changes nothing makes one read (C(lambda:GetFunctionEventInvokeConfig)) and no write; a change
     adds one Update, Put or C(lambda:DeleteFunctionEventInvokeConfig).
   - AWS answers "not found" alike for a missing function, version, alias or config. Where no config is found,
@@ -111,28 +116,39 @@ options:
       - Before writing, grant the function's execution role exactly what each destination of the config needs
         (the actions listed in O(validate_destinations), on that destination, never a wildcard resource), as AWS
         CDK, SAM and the Serverless Framework do, so that a destination is wired in one task.
-      - The grant is an inline policy of the execution role owned by this config, named
-        C(event-invoke-config-NAME-QUALIFIER-DIGEST) (the digest is made from the config's qualified function ARN, its
-        region included), so two qualifiers of one function, or two functions that share a role, never take or change
-        each other's grants. It holds the destinations of the config after the task, those another tool set
-        included; with none left, the policy is deleted.
-      - A destination swapped is granted before the Lambda write and the old one revoked after it, so the role may
-        always send to what the config names. O(state=absent) revokes the grant after deleting the config; a task
-        without this option never reads or writes the role, so a grant made earlier stays until a task with it
-        removes the destinations or the config.
+      - The execution role is the one the config runs with (for an alias, the role of the version it points to).
+        It holds one inline policy per destination, named C(event-invoke-config-SERVICE-RESOURCE-DIGEST) (the digest
+        is made from the destination's ARN), shared by every config on the role that sends there. IAM allows 10,240
+        characters of inline policies per role in all (whitespace not counted); a destination's policy takes about
+        140, so a role has room for about 70 destinations, whatever the number of configs that send to them.
+      - Before a policy is added, the role's inline policies are read (C(iam:ListRolePolicies), C(iam:GetRolePolicy))
+        and a grant that would not fit fails naming the quota and the role's usage, before any write of the config
+        and in check mode too.
+      - A destination is granted before the Lambda write. One the config no longer names (a swap, a removal,
+        O(state=absent)) is revoked at the end of the task, once per role, only when no other config on the role
+        still names it; the module then reads every version of the functions of the region (C(lambda:ListFunctions))
+        and the configs of those on the role (C(lambda:ListFunctionEventInvokeConfigs)), counting the task's own
+        configs as the task leaves them. When these cannot be read, the policy is kept, with a warning. A task
+        without this option never reads or writes the role.
+      - Within a task, the items that share a role read and write it one after the other. A destination's policy
+        is only ever put whole with the same content, so two tasks granting on one role never undo each other's
+        grants; a task revoking a destination while another starts to use it can, as with any tool.
       - After a fresh grant the write is retried while IAM propagates it, for up to O(iam_propagation_timeout).
-        When the Lambda write fails anyway, the grant made before it stays (the new destinations and the old); the
-        next run finishes or revokes it.
+        When the Lambda write fails anyway, the grant stays (the next run uses or revokes it), and the result says
+        it was written (RV(execution_role_policies), C(changed=true)).
       - A destination in another account gets the role's side only; a warning says that its resource policy must
         allow the role too. KMS keys are not granted (a key's own policy must allow the role as well); see
         O(validate_destinations) for the warning about them.
-      - Each task then also reads the function (C(lambda:GetFunction)) and the policy (C(iam:GetRolePolicy)); a change
-        of the grant is a C(iam:PutRolePolicy) or C(iam:DeleteRolePolicy). A caller that may not make these calls fails
-        naming the IAM action, before any Lambda write. In check mode nothing is written, and the diff shows the grant
-        before and after as RV(execution_role_grant).
-      - IAM allows 10,240 characters of inline policies per role in all (a grant of two destinations is about 300).
-      - With O(validate_destinations), the preflight then checks that each destination exists, and not the role's
-        permissions, which the grant gives.
+      - Each task then also reads the function (C(lambda:GetFunction)) and each destination's policy
+        (C(iam:GetRolePolicy)); a change is a C(iam:PutRolePolicy) or C(iam:DeleteRolePolicy). A caller that may not
+        read or grant fails naming the IAM action, before any Lambda write; a revoke that fails after the Lambda
+        write fails the task with what was written. IAM requests are capped at 5 per second per task (IAM throttles
+        per account, in every region at once). In check mode nothing is written, and the diff shows the role's
+        policies before and after.
+      - With O(validate_destinations), the preflight simulates the role with the grant added (the policy input of
+        C(iam:SimulatePrincipalPolicy)), so that what the grant cannot lift (an explicit deny, the role's permissions
+        boundary, a service control policy) fails before any write, naming it, instead of the write waiting out
+        O(iam_propagation_timeout). A refusal that names none of them (as LocalStack's simulator gives) warns.
     type: bool
     default: false
   iam_propagation_timeout:
@@ -171,8 +187,9 @@ options:
         C(--diff) shows each changed item, headed by its function (a function ARN as its name, qualifier and
         region), with the settings that change before and after; the item's whole config after is in
         RV(event_invoke_configs). So a task of 1,000 configs keeps its result in an AWX job event.
-      - When items fail, every other item is still applied; the task fails naming each failed item, and
-        RV(event_invoke_configs) reports all of them.
+      - When items fail, every other item is still applied; the task fails naming the first three failed items and
+        counting the others by kind of error (so that a fleet's message stays short), and RV(event_invoke_configs)
+        reports every item, each failed one with its own message and AWS's error code.
       - Mutually exclusive with O(function_name) and O(qualifier).
     type: list
     elements: dict
@@ -370,22 +387,32 @@ event_invoke_configs:
       returned: when the item failed
       sample: orders
     qualifier:
-      description: The item's O(configs[].qualifier), as given (null when not set), when it failed.
+      description:
+        - The item's O(configs[].qualifier), as given (null when not set), when it failed.
+        - The config's qualifier when the item deleted it or found none (O(configs[].state=absent)).
       type: str
-      returned: when the item failed
+      returned: when the item failed, or has no config after the task
+    function_arn:
+      description: The qualified ARN of the config the item deleted or found absent (its RV(event_invoke_configs[].event_invoke_config) is empty).
+      type: str
+      returned: when the item did not fail and has no config after the task
+      sample: arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST
     changed:
-      description: Whether the item changed (or, in check mode, would change) its config.
+      description:
+        - Whether the item changed (or, in check mode, would change) its config or its execution role's grant.
+        - True for a failed item that wrote something before it failed (a grant before a refused Lambda write).
       type: bool
       returned: always
     event_invoke_config:
       description:
-        - The item's config after the task, in the shape of RV(event_invoke_config); empty when it failed or was deleted.
+        - The item's config after the task, in the shape of RV(event_invoke_config); empty when it was deleted.
+        - For a failed item, the config as AWS holds it when the item wrote something before failing, else empty.
       type: dict
       returned: always
     execution_role_grant:
       description: The item's grant after the task, in the shape of RV(execution_role_grant).
       type: dict
-      returned: when the item has O(configs[].grant_destinations=true) and did not fail
+      returned: when the item has O(configs[].grant_destinations=true) and its function exists
       version_added: 0.2.0
     failed:
       description: True when the item failed.
@@ -395,27 +422,55 @@ event_invoke_configs:
       description: Why the item failed.
       type: str
       returned: when the item failed
+    error_code:
+      description: AWS's error code for the item's failure; null when the failure is not an answer of AWS.
+      type: str
+      returned: when the item failed
+      sample: InvalidParameterValueException
 execution_role_grant:
   description:
-    - With O(grant_destinations), the execution role's inline policy that this config owns, after the task
-      (predicted in check mode).
+    - With O(grant_destinations), the config's execution role and the inline policies on it that grant the config's
+      destinations, after the task (predicted in check mode).
   returned: when O(grant_destinations=true) and the function exists
   type: dict
   version_added: 0.2.0
   contains:
     role_arn:
-      description: The function's execution role.
+      description: The execution role the config runs with.
       type: str
       sample: arn:aws:iam::123456789012:role/orders-exec
-    policy_name:
-      description: The name of the inline policy.
+    policy_names:
+      description: The inline policies that grant the config's destinations, one per destination.
+      type: list
+      elements: str
+      sample: [event-invoke-config-sqs-orders-failed-3f2a9c1b7d4e]
+execution_role_policies:
+  description:
+    - With O(grant_destinations), what the task did to each execution role it granted or revoked on (predicted in
+      check mode); empty when it changed no role.
+  returned: when O(grant_destinations=true) (at the top level or in an item of O(configs))
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    role_arn:
+      description: The execution role.
       type: str
-      sample: event-invoke-config-orders-live-3f2a9c1b7d4e
-    policy_document:
-      description: The policy, as IAM holds it; null when the config has no destination (no policy).
+      sample: arn:aws:iam::123456789012:role/orders-exec
+    granted:
+      description: The inline policies the task put, by name, each as IAM holds it.
       type: dict
-      sample: {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage",
-               "Resource": "arn:aws:sqs:us-east-1:123456789012:orders-failed"}]}
+      sample: {"event-invoke-config-sqs-orders-failed-3f2a9c1b7d4e": {"Version": "2012-10-17", "Statement": [
+               {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:123456789012:orders-failed"}]}}
+    revoked:
+      description: The inline policies the task deleted (no config on the role names their destination any more).
+      type: list
+      elements: str
+    kept:
+      description: The policies of destinations the task's configs stopped naming that another config on the role still
+        names (or that could not be checked; a warning then says so), kept.
+      type: list
+      elements: str
 event_invoke_config:
   description:
     - The config after the task, as AWS holds it (predicted in check mode).
@@ -481,7 +536,7 @@ event_invoke_config:
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import apply_configs
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_task
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_one
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import SETTINGS_ARGUMENT_SPEC
@@ -524,7 +579,7 @@ def main():
 def apply(module):
     params = module.params
     if params["configs"] is None:
-        return apply_task(module.client_for, check_task(params), params, module.check_mode, module.warn)
+        return apply_one(module.client_for, check_task(params), params, module.check_mode, module.warn)
     return apply_configs(module.client_for, params, module.check_mode, module.warn, module.region, module._diff)
 
 

@@ -131,12 +131,12 @@ def expect_policy(clients, arn, text):
         clients.stub("s3").add_response("get_bucket_policy", {"Policy": text}, {"Bucket": "orders-failures"})
 
 
-def run(clients, settings, warnings=None):
+def run(clients, settings, warnings=None, planned=False):
     """The preflight of settings; the warnings it gives go to warnings, and a test that passes
     none expects none (an unexpected one fails it, as does any unstubbed call: Stubber raises)."""
     given = [] if warnings is None else warnings
     try:
-        preflight_destinations(clients, REF, clients("lambda", None), settings, warn=given.append)
+        preflight_destinations(clients, REF, clients("lambda", None), settings, warn=given.append, planned=planned)
     finally:
         if warnings is None:
             assert given == []
@@ -497,3 +497,81 @@ def test_an_unexpected_sdk_error_reading_the_role_fails_too(clients):
     assert raised.value.message.startswith("Failed to read the function of orders:live")
     assert type(raised.value.exception).__name__ == "UnStubbedResponseError"
     assert warnings == []
+
+
+# grant_destinations with validate_destinations: the role is simulated with the grant added
+# (PolicyInputList), as AWS answers it; only what the grant cannot lift refuses.
+
+
+def expect_planned_simulation(clients, result):
+    clients.stub("iam").add_response(
+        "simulate_principal_policy",
+        {"EvaluationResults": [dict({"EvalActionName": "sqs:SendMessage", "EvalResourceName": QUEUE}, **result)]},
+        {
+            "PolicySourceArn": ROLE,
+            "ActionNames": ["sqs:SendMessage"],
+            "ResourceArns": [QUEUE],
+            "PolicyInputList": [
+                json.dumps({"Version": "2012-10-17", "Statement": statements_for(QUEUE)}),
+            ],
+        },
+    )
+
+
+def test_with_the_grant_added_an_allowed_role_passes(clients):
+    expect_queue_read(clients)
+    expect_role(clients)
+    expect_planned_simulation(clients, {"EvalDecision": "allowed"})
+    run(clients, desired(on_failure=QUEUE), planned=True)
+    clients.assert_done()
+
+
+@pytest.mark.parametrize(
+    "result, why",
+    [
+        (
+            {
+                "EvalDecision": "explicitDeny",
+                "MatchedStatements": [{"SourcePolicyId": "no-queues", "SourcePolicyType": "IAM Policy"}],
+            },
+            "explicitly denied by no-queues",
+        ),
+        (
+            {
+                "EvalDecision": "implicitDeny",
+                "PermissionsBoundaryDecisionDetail": {"AllowedByPermissionsBoundary": False},
+            },
+            "the role's permissions boundary does not allow it",
+        ),
+        (
+            {"EvalDecision": "implicitDeny", "OrganizationsDecisionDetail": {"AllowedByOrganizations": False}},
+            "a service control policy of the organization does not allow it",
+        ),
+    ],
+    ids=["an explicit deny", "a permissions boundary", "an SCP"],
+)
+def test_what_the_grant_cannot_lift_fails_before_any_write(clients, result, why):
+    # Without the simulation, the write waited out iam_propagation_timeout and then failed.
+    expect_queue_read(clients)
+    expect_role(clients)
+    expect_planned_simulation(clients, result)
+    with pytest.raises(PreflightError) as failure:
+        run(clients, desired(on_failure=QUEUE), planned=True)
+    clients.assert_done()
+    assert str(failure.value) == (
+        f"AWS would refuse the event invoke config of orders:live: destination_config.on_failure.destination {QUEUE}: "
+        f"the function's execution role {ROLE} may not sqs:SendMessage even with the grant ({why}); "
+        "grant_destinations cannot lift that"
+    )
+
+
+def test_a_refusal_that_names_no_reason_warns_and_goes_on(clients):
+    # LocalStack ignores PolicyInputList and answers explicitDeny for a role without an Allow.
+    expect_queue_read(clients)
+    expect_role(clients)
+    expect_planned_simulation(clients, {"EvalDecision": "explicitDeny", "MatchedStatements": []})
+    warnings = []
+    run(clients, desired(on_failure=QUEUE), warnings, planned=True)
+    clients.assert_done()
+    assert len(warnings) == 1
+    assert "answered explicitDeny" in warnings[0] and "with the grant added" in warnings[0]

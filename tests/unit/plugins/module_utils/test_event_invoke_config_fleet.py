@@ -8,8 +8,11 @@
 import threading
 import time
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_api as api
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_fleet as fleet
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
@@ -315,3 +318,46 @@ def test_a_thousand_config_result_with_its_diff_fits_an_awx_job_event():
     result = fleet.bulk_result(items, outcomes, diff=True)
     assert len(result["diff"]) == 1000
     assert len(str(result)) < 650000  # measured 639,833: each config once, the diff only what changes
+
+
+def test_a_thousand_failed_items_keep_each_message_and_the_result_fits_an_awx_job_event():
+    # Every item failing, each with AWS's answer as the API wrappers raise it (its message with
+    # the hint was 629 characters): the task's message was every item's message joined (712,053
+    # characters) and the result 1.5 M, which AWX drops exactly when the user needs it.
+    client = boto3.client(
+        "lambda", region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="not-a-secret"
+    )
+    queue = "arn:aws:sqs:us-east-1:123456789012:failed-asynchronous-events-of-the-orders-fulfilment-service"
+    items, outcomes = [], []
+    with Stubber(client) as stubber:
+        for index in range(1000):
+            arn = f"arn:aws:lambda:us-east-1:123456789012:function:orders-fulfilment-service-eu-west-1-primary-async-handler-{index:04d}"
+            items.append({"function_name": arn, "qualifier": "production-blue-green-deployment-of-2026-12-05-ca"})
+            stubber.add_client_error(
+                "put_function_event_invoke_config",
+                service_error_code="InvalidParameterValueException",
+                service_message=f"The destination ARN {queue} is invalid.",
+                http_status_code=400,
+            )
+            try:
+                api.write_event_invoke_config(
+                    client, parse_function_ref(arn, "production-blue-green-deployment-of-2026-12-05-ca"), {}
+                )
+            except EventInvokeConfigError as e:
+                outcomes.append((None, e))
+    assert len(f"{outcomes[0][1].message}: {outcomes[0][1].exception}") == 629
+    result = fleet.bulk_result(items, outcomes, diff=True)
+    entries = result["event_invoke_configs"]
+    assert all(entry["failed"] and entry["error_code"] == "InvalidParameterValueException" for entry in entries)
+    assert entries[999]["msg"] == (
+        "Failed to put event invoke config of "
+        "arn:aws:lambda:us-east-1:123456789012:function:orders-fulfilment-service-eu-west-1-primary-async-handler-0999:"
+        "production-blue-green-deployment-of-2026-12-05-ca: "
+        f"The destination ARN {queue} is invalid."
+    )
+    assert len(result["msg"]) < 2000  # the first three in full, the others counted by kind (was 712,053)
+    assert result["msg"].startswith("1000 of 1000 configs failed (the others were applied): ")
+    assert (
+        "997 more, by error: InvalidParameterValueException 1000 (check that each destination exists" in result["msg"]
+    )
+    assert len(str(result)) < 700000

@@ -130,7 +130,9 @@ def test_threads_share_one_rate():
 
 def test_every_attempt_of_a_counted_operation_waits_its_turn_but_get_function_does_not():
     fake = FakeClock()
-    limiter = throttling.RequestRateLimiter(2, burst=1, clock=fake.clock, sleep=fake.sleep)
+    limiter = throttling.RequestRateLimiter(
+        2, burst=1, clock=fake.clock, sleep=fake.sleep, uncounted=throttling.UNCOUNTED_OPERATIONS
+    )
     client = boto3.client(
         "lambda", region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="not-a-secret"
     )
@@ -138,6 +140,27 @@ def test_every_attempt_of_a_counted_operation_waits_its_turn_but_get_function_do
     for operation in ("GetFunctionEventInvokeConfig", "GetFunction", "UpdateFunctionEventInvokeConfig", "GetPolicy"):
         client.meta.events.emit(f"before-send.lambda.{operation}", request=None)
     assert fake.waits == [0.5]  # the second counted request; GetFunction and GetPolicy not counted
+
+
+def test_every_iam_operation_is_counted_by_the_tasks_iam_cap():
+    fake = FakeClock()
+    limiter = throttling.RequestRateLimiter(
+        throttling.IAM_REQUESTS_PER_SECOND, burst=1, clock=fake.clock, sleep=fake.sleep
+    )
+    client = boto3.client("iam", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="not-a-secret")
+    throttling.limit_request_rate(client, limiter)
+    for operation in ("GetRolePolicy", "PutRolePolicy", "SimulatePrincipalPolicy"):
+        client.meta.events.emit(f"before-send.iam.{operation}", request=None)
+    assert [round(wait, 6) for wait in fake.waits] == [0.2, 0.4]
+    client.meta.events.emit("before-send.lambda.GetFunctionEventInvokeConfig", request=None)  # not IAM's
+    assert [round(wait, 6) for wait in fake.waits] == [0.2, 0.4]
+
+
+def test_two_threads_throttled_by_iam_at_once_each_back_off_on_their_own(lockstep_sleeps):
+    # execution_role_grant's IAM calls: a decorator built at import, shared by threads, reset each
+    # other's backoff (a throttled PutRolePolicy kept waiting 6 s instead of growing to 60 s).
+    throttled_three_times(throttling.iam_retry)
+    assert lockstep_sleeps == {"first": [3, 6, 12], "second": [3, 6, 12]}
 
 
 def test_the_documented_rate_option_is_the_one_the_modules_take():

@@ -13,6 +13,7 @@ import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_document
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_name
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
@@ -319,34 +320,73 @@ def test_audit_leaves_out_a_function_deleted_while_it_is_read(stubber, run_modul
     assert result["functions_without_failure_handling"] == [{"function_name": PREFIX + "bare"}]
 
 
-def test_items_sharing_a_role_each_get_a_grant_of_their_own(stubber, run_module):
+def test_items_sharing_a_role_and_a_destination_share_one_grant_read_and_written_once(stubber, run_module):
     role = "arn:aws:iam::123456789012:role/shared-exec"
-    granted = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": QUEUE}],
-    }
     iam = stubber.service("iam")
-    names = []
+    name = policy_name(QUEUE)
     for function in ("a", "b"):
-        name = policy_name(f"{PREFIX}{function}:$LATEST")
-        names.append(name)
         expect_get(stubber, function)
         stubber.add_response(
             "get_function",
             {"Configuration": {"FunctionArn": PREFIX + function, "Role": role}},
             {"FunctionName": function},
         )
-        iam.add_client_error("get_role_policy", service_error_code="NoSuchEntity", http_status_code=404)
-        iam.add_response(
-            "put_role_policy",
-            {},
-            {"RoleName": "shared-exec", "PolicyName": name, "PolicyDocument": json.dumps(granted)},
-        )
+        if function == "a":  # the role's policy, its usage and the grant: once for the task
+            iam.add_client_error("get_role_policy", service_error_code="NoSuchEntity", http_status_code=404)
+            iam.add_response(
+                "list_role_policies", {"PolicyNames": [], "IsTruncated": False}, {"RoleName": "shared-exec"}
+            )
+            iam.add_response(
+                "put_role_policy",
+                {},
+                {"RoleName": "shared-exec", "PolicyName": name, "PolicyDocument": json.dumps(policy_document(QUEUE))},
+            )
         expect_put(stubber, function, retry=0, on_failure=QUEUE)
     args = fleet_args(grant_destinations=True)
     args["configs"] = args["configs"][:2]
     result = run_module(module, args)
     for each in stubber.services.values():
         each.assert_no_pending_responses()
-    assert names[0] != names[1]
-    assert [entry["execution_role_grant"]["policy_name"] for entry in result["event_invoke_configs"]] == names
+    assert [entry["execution_role_grant"] for entry in result["event_invoke_configs"]] == [
+        {"role_arn": role, "policy_names": [name]}
+    ] * 2
+    assert result["execution_role_policies"] == [
+        {"role_arn": role, "granted": {name: policy_document(QUEUE)}, "revoked": [], "kept": []}
+    ]
+
+
+def test_a_deleted_items_entry_names_its_config(stubber, run_module):
+    expect_get(stubber, "a", config_of("a", retry=0))
+    stubber.add_response("delete_function_event_invoke_config", {}, {"FunctionName": "a"})
+    expect_get(stubber, "b")  # none: no change, still named
+    result = run_module(
+        module, {"configs": [{"function_name": "a"}, {"function_name": "b"}], "state": "absent", "max_concurrency": 1}
+    )
+    stubber.assert_no_pending_responses()
+    assert result["event_invoke_configs"] == [
+        {"changed": True, "event_invoke_config": {}, "function_arn": PREFIX + "a:$LATEST", "qualifier": "$LATEST"},
+        {"changed": False, "event_invoke_config": {}, "function_arn": PREFIX + "b:$LATEST", "qualifier": "$LATEST"},
+    ]
+
+
+def test_a_failed_entry_carries_the_aws_error_code_and_its_message_without_the_hint(stubber, run_module):
+    expect_get(stubber, "a")
+    stubber.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="InvalidParameterValueException",
+        service_message=f"The destination ARN {QUEUE} is invalid.",
+        http_status_code=400,
+    )
+    # The queue exists (so the answer is a grant not yet propagated), and no wait is allowed.
+    stubber.service("sqs").add_response(
+        "get_queue_url", {"QueueUrl": "https://q"}, {"QueueName": "failed", "QueueOwnerAWSAccountId": "123456789012"}
+    )
+    result = run_module(
+        module, fleet_args(configs=[{"function_name": "a"}], iam_propagation_timeout=0, maximum_retry_attempts=None)
+    )
+    stubber.assert_no_pending_responses()
+    entry = result["event_invoke_configs"][0]
+    assert entry["error_code"] == "InvalidParameterValueException"
+    assert entry["msg"] == f"Failed to put event invoke config of a: The destination ARN {QUEUE} is invalid."
+    # The hint, once for its kind of failure, in the task's message.
+    assert "InvalidParameterValueException 1 (check that each destination exists" in result["msg"]

@@ -115,6 +115,7 @@ def test_config_deleted_between_read_and_update_fails_naming_the_race(stubber, r
 
 def test_destination_swap_with_purge_clears_the_unlisted_slot(stubber, run_module):
     expect_get(stubber, FULL)
+    expect_get(stubber, FULL)  # read again right before the Put (a deleted config is not brought back)
     expect_put(
         stubber,
         api_config(retry=1, age=600, on_failure=BUS),
@@ -125,6 +126,35 @@ def test_destination_swap_with_purge_clears_the_unlisted_slot(stubber, run_modul
     result = run_module(module, {"function_name": "my-fn", "destination_config": {"on_failure": {"destination": BUS}}})
     stubber.assert_no_pending_responses()
     assert result["event_invoke_config"]["destination_config"] == {"on_failure": {"destination": BUS}}
+
+
+def test_a_config_deleted_before_a_put_that_removes_a_destination_is_not_brought_back(stubber, run_module):
+    # Put replaces the whole config: from the first read, it would recreate what another tool deleted.
+    expect_get(stubber, FULL)
+    expect_get_missing(stubber)
+    result = run_module(module, {"function_name": "my-fn", "destination_config": {"on_failure": {"destination": BUS}}})
+    stubber.assert_no_pending_responses()  # no Put was stubbed: one would have failed the run otherwise
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "Failed to write event invoke config of my-fn: the config or its function was deleted after this task read "
+        "it; nothing was written (run the task again to create it)"
+    )
+
+
+def test_a_put_lays_the_task_over_the_fresh_read_keeping_another_tools_change(stubber, run_module):
+    # Between the two reads another tool set the event age: the Put keeps it.
+    expect_get(stubber, FULL)
+    expect_get(stubber, api_config(retry=1, age=900, on_success=SNS, on_failure=SQS))
+    expect_put(
+        stubber,
+        api_config(retry=1, age=900, on_failure=BUS),
+        MaximumRetryAttempts=1,
+        MaximumEventAgeInSeconds=900,
+        DestinationConfig=destinations(None, BUS),
+    )
+    result = run_module(module, {"function_name": "my-fn", "destination_config": {"on_failure": {"destination": BUS}}})
+    stubber.assert_no_pending_responses()
+    assert result["event_invoke_config"]["maximum_event_age_in_seconds"] == 900
 
 
 @pytest.mark.parametrize(
@@ -413,6 +443,7 @@ def test_preflight_passes_then_writes(stubber, run_module):
         "simulate_principal_policy",
         {"EvaluationResults": [{"EvalActionName": "events:PutEvents", "EvalDecision": "allowed"}]},
     )
+    expect_get(stubber, FULL)  # read again right before the Put
     expect_put(
         stubber,
         api_config(retry=1, age=600, on_failure=BUS),
