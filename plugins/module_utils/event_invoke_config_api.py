@@ -284,3 +284,20 @@ def list_event_invoke_configs(client, ref):
     return _all_pages(
         client, "list_function_event_invoke_configs", "FunctionEventInvokeConfigs", FunctionName=ref.function_name
     )
+
+
+@LambdaErrorHandler.common_error_handler("list the aliases of a function")
+def list_aliases(client, function_name):
+    """{alias: [the versions it runs]} of a function (a weighted alias runs two), all pages."""
+    aliases = _all_pages(client, "list_aliases", "Aliases", FunctionName=function_name)
+    return {
+        alias["Name"]: [alias["FunctionVersion"]]
+        + sorted(((alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}))
+        for alias in aliases
+    }
+
+
+@LambdaErrorHandler.common_error_handler("list the versions of a function")
+def list_versions(client, function_name):
+    """Every version of a function ($LATEST included), each with its execution role, all pages."""
+    return _all_pages(client, "list_versions_by_function", "Versions", FunctionName=function_name)

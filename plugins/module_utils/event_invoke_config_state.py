@@ -167,7 +167,7 @@ def _write(client, ref, current, params, destination_exists, granted=False):
         raise _missing_target_error(ref, what) from e
 
 
-def read_grant(client, task_grants, ref):
+def read_grant(client, task_grants, ref, warn=None):
     """The grant of the config at ref (its function's execution role, read with GetFunction: an
     alias's is the role of the version it points to), or None when the function, version or alias
     does not exist. The IAM client is of the function's region, so of its partition."""
@@ -179,7 +179,7 @@ def read_grant(client, task_grants, ref):
         raise
     qualified = f"{unqualified_function_arn(configuration['FunctionArn'])}:{ref.qualifier or LATEST}"
     region = ref.region or client.meta.region_name  # a function given by ARN: the ARN's region
-    return ConfigGrant(task_grants.role(configuration["Role"], region), qualified, region, client)
+    return ConfigGrant(task_grants, configuration["Role"], qualified, region, client, warn)
 
 
 def _destinations(settings):
@@ -238,7 +238,8 @@ def ensure_present(
     granted = False
     try:
         if grant is not None:
-            granted = grant.before_write(destinations, check_mode) and not check_mode
+            named = _destinations(settings_of(current))
+            granted = grant.before_write(destinations, check_mode, already_named=named) and not check_mode
         if unchanged:
             after = current
         elif check_mode:
@@ -287,7 +288,7 @@ def apply_task(client_for, ref, params, check_mode, warn, task_grants=None):
     client = client_for("lambda", ref.region)
     grant_reader = None
     if params.get("grant_destinations"):
-        grant_reader = functools.partial(read_grant, client, task_grants, ref)
+        grant_reader = functools.partial(read_grant, client, task_grants, ref, warn)
     if params["state"] == "absent":
         ignored = settings_given(params)
         if ignored:

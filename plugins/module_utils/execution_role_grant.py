@@ -42,14 +42,18 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import statements_for
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import from_api
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_aliases
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
     list_event_invoke_configs,
 )
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_versions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import qualifier_from_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import role_name
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import iam_retry
 
 POLICY_PREFIX = "event-invoke-config-"
@@ -207,8 +211,8 @@ class RoleGrant:
             return [arn for arn in destinations if not same_policy(self._held(policy_name(arn)), policy_document(arn))]
 
     def grant(self, destinations, check_mode):
-        """Put the policy of each destination the role lacks; True when one was put (or, in check
-        mode, would be). Raises quota_error, before writing anything, when one would not fit."""
+        """Put the policy of each destination the role lacks; the destinations put (or, in check
+        mode, that would be). Raises quota_error, before writing anything, when one would not fit."""
         with self.lock:
             wanted = [(policy_name(arn), arn) for arn in dict.fromkeys(destinations)]
             missing = [(name, arn) for name, arn in wanted if not same_policy(self._held(name), policy_document(arn))]
@@ -229,7 +233,14 @@ class RoleGrant:
                 self.put[name] = document
                 if self._names is not None:
                     self._names.add(name)
-            return bool(missing)
+            return [arn for dummy, arn in missing]
+
+    def release(self, destinations, region, client):
+        """Record destinations that a config no longer needs on this role (it runs with another
+        now), for the end of the task, which revokes them unless a config on the role needs them."""
+        with self.lock:
+            self.clients.setdefault(region, client)
+            self.released.update(destinations)
 
     def leave(self, function_arn, region, client, before, after):
         """Record that the config at function_arn goes from the destinations before to after:
@@ -285,22 +296,48 @@ class TaskGrants:
 
 
 class ConfigGrant:
-    """The grant of one config: the RoleGrant of its function's execution role, and the config's
-    qualified ARN (function_arn), region and Lambda client."""
+    """The grant of one config: the RoleGrant of the execution role it runs with (role_arn), in the
+    task's TaskGrants, and the config's qualified ARN (function_arn), region and Lambda client."""
 
-    def __init__(self, role, function_arn, region, client):
-        self.role = role
-        self.role_arn = role.role_arn
+    def __init__(self, task_grants, role_arn, function_arn, region, client, warn=None):
+        self.task_grants = task_grants
+        self.role = task_grants.role(role_arn, region)
+        self.role_arn = role_arn
         self.function_arn = function_arn
         self.region = region
         self.client = client
+        self.warn = warn or (lambda message: None)
 
     def would_change(self, destinations):
         return bool(self.role.missing(destinations))
 
-    def before_write(self, destinations, check_mode):
-        """Grant the destinations before the Lambda write; True when something new was granted."""
-        return self.role.grant(destinations, check_mode)
+    def before_write(self, destinations, check_mode, already_named=()):
+        """Grant the destinations before the Lambda write; True when something new was granted.
+
+        A destination the config already named that its role lacks means the config now runs
+        with another role (an alias moved to a version with another role, $LATEST's role changed)
+        or is granted for the first time: it is released on the function's other roles, whose
+        grants of it the end of the task revokes unless a config running with them needs them."""
+        granted = self.role.grant(destinations, check_mode)
+        moved = [arn for arn in granted if arn in already_named]
+        if moved:
+            self._release_on_other_roles(moved)
+        return bool(granted)
+
+    def _release_on_other_roles(self, destinations):
+        function = unqualified_function_arn(self.function_arn)
+        try:
+            versions = list_versions(self.client, function)
+        except EventInvokeConfigError as e:
+            if error_code(e.exception) is None:
+                raise  # not AWS's answer (no credentials, a bug): the task fails, naming it
+            self.warn(
+                f"grant_destinations could not list the versions of {function} to revoke its former role's grants "
+                f"of {', '.join(destinations)} ({error_code(e.exception) or e.exception}); they stay"
+            )
+            return
+        for role_arn in sorted({version.get("Role") for version in versions} - {self.role_arn, None}):
+            self.task_grants.role(role_arn, self.region).release(destinations, self.region, self.client)
 
     def after_write(self, before, after):
         self.role.leave(self.function_arn, self.region, self.client, before, after)
@@ -314,23 +351,55 @@ def _destinations_of(api_config):
     return [entry["destination"] for entry in from_api(api_config)["destination_config"].values()]
 
 
+def _runs_with(qualifier, roles, aliases):
+    """The execution roles a config's qualifier runs with: a version's ($LATEST's) own, an alias's
+    those of the versions it points to (two for a weighted alias). An alias not found (created
+    since the listing) is counted as running with every role of the function, so nothing it may
+    need is revoked."""
+    if qualifier in roles:
+        return {roles[qualifier]}
+    versions = aliases().get(qualifier)
+    return {roles.get(version) for version in versions} if versions else set(roles.values())
+
+
 def configs_on_role(role, client_for):
-    """{qualified function ARN: destinations} of every config of every function with a version on
-    the role, in the regions of the task's configs on it and of the destinations it releases."""
+    """{qualified function ARN: destinations} of every config that runs with the role, in the
+    regions of the task's configs on it and of the destinations it releases: every version of the
+    region's functions (each with its role), then the configs of the functions with a version on
+    the role, each counted where it runs (an alias where its versions do)."""
     regions = set(role.clients) | {parse_arn(arn).region for arn in role.released if parse_arn(arn).region}
     found = {}
     for region in sorted(regions):
         client = role.clients.get(region) or client_for("lambda", region)
-        names = {f["FunctionName"] for f in list_functions(client, all_versions=True) if f.get("Role") == role.role_arn}
-        for name in sorted(names):
+        roles_by_function = {}
+        for version in list_functions(client, all_versions=True):
+            roles_by_function.setdefault(version["FunctionName"], {})[version.get("Version")] = version.get("Role")
+        for name, roles in sorted(roles_by_function.items()):
+            if role.role_arn not in roles.values():
+                continue
             try:
                 configs = list_event_invoke_configs(client, parse_function_ref(name))
             except EventInvokeConfigError as e:
                 if error_code(e.exception) == "ResourceNotFoundException":
                     continue  # deleted since it was listed
                 raise
-            found.update((config["FunctionArn"], _destinations_of(config)) for config in configs)
+            aliases = _once(lambda name=name: list_aliases(client, name))
+            for config in configs:
+                if role.role_arn in _runs_with(qualifier_from_arn(config["FunctionArn"]), roles, aliases):
+                    found[config["FunctionArn"]] = _destinations_of(config)
     return found
+
+
+def _once(read):
+    """read(), called at most once, on first use."""
+    cache = []
+
+    def value():
+        if not cache:
+            cache.append(read())
+        return cache[0]
+
+    return value
 
 
 def revoke_released(task_grants, client_for, check_mode, warn):
@@ -343,6 +412,8 @@ def revoke_released(task_grants, client_for, check_mode, warn):
         try:
             configs = configs_on_role(role, client_for)
         except EventInvokeConfigError as e:
+            if error_code(e.exception) is None:
+                raise  # not AWS's answer (no credentials, a bug): the task fails, naming it
             names = role.names(sorted(role.released))
             role.kept += names
             role.released = set()

@@ -128,8 +128,13 @@ options:
         O(state=absent)) is revoked at the end of the task, once per role, only when no other config on the role
         still names it; the module then reads every version of the functions of the region (C(lambda:ListFunctions))
         and the configs of those on the role (C(lambda:ListFunctionEventInvokeConfigs)), counting the task's own
-        configs as the task leaves them. When these cannot be read, the policy is kept, with a warning. A task
-        without this option never reads or writes the role.
+        configs as the task leaves them; a config counts where it runs (an alias with the roles of the versions it
+        points to, both of a weighted alias, found with C(lambda:ListAliases)). When these cannot be read, the
+        policy is kept, with a warning. A task without this option never reads or writes the role.
+      - A config whose role lacks the grant of a destination it already names runs with another role now (an alias
+        moved to a version with another role, a new role for V($LATEST)) or is granted for the first time; the
+        module then lists the function's versions (C(lambda:ListVersionsByFunction)) and revokes that destination's
+        grant on their other roles at the end of the task, unless a config running with them still names it.
       - Within a task, the items that share a role read and write it one after the other. A destination's policy
         is only ever put whole with the same content, so two tasks granting on one role never undo each other's
         grants; a task revoking a destination while another starts to use it can, as with any tool.

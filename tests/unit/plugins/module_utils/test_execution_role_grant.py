@@ -84,7 +84,7 @@ def run_fleet(task_grants, configs, max_concurrency=10):
 
     def item(config):
         function_arn, before, after = config
-        grant = grants.ConfigGrant(task_grants.role(ROLE, "us-east-1"), function_arn, "us-east-1", None)
+        grant = grants.ConfigGrant(task_grants, ROLE, function_arn, "us-east-1", None)
         try:
             grant.before_write(after, check_mode=False)
             grant.after_write(before, after)

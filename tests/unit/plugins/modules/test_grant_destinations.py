@@ -82,9 +82,17 @@ def expect_configs_on_role(stubber, configs):
     """The revoke's read of who else needs a destination: every version of the region's functions,
     then the configs of those on the role. configs: {function ARN: [API configs]}."""
     versions = [
-        {"FunctionName": arn.rsplit(":", 1)[-1], "FunctionArn": f"{arn}:$LATEST", "Role": ROLE} for arn in configs
+        {"FunctionName": arn.rsplit(":", 1)[-1], "FunctionArn": f"{arn}:$LATEST", "Version": "$LATEST", "Role": ROLE}
+        for arn in configs
     ]
-    versions.append({"FunctionName": "unrelated", "FunctionArn": "x", "Role": "arn:aws:iam::123456789012:role/other"})
+    versions.append(
+        {
+            "FunctionName": "unrelated",
+            "FunctionArn": "x",
+            "Version": "$LATEST",
+            "Role": "arn:aws:iam::123456789012:role/o",
+        }
+    )
     stubber.add_response("list_functions", {"Functions": versions}, {"MaxItems": 50, "FunctionVersion": "ALL"})
     for arn, answers in sorted(configs.items()):
         stubber.add_response(
@@ -197,15 +205,94 @@ def test_a_rerun_makes_no_iam_and_no_lambda_write(stubber, run_module):
     assert result["execution_role_policies"] == []
 
 
+OLD_ROLE = "arn:aws:iam::123456789012:role/old-exec"
+
+
+def expect_versions(stubber, **roles):
+    """ListVersionsByFunction of my-fn: {version: role}."""
+    versions = [{"FunctionName": "my-fn", "Version": version, "Role": role} for version, role in roles.items()]
+    stubber.add_response("list_versions_by_function", {"Versions": versions}, {"FunctionName": ARN, "MaxItems": 50})
+
+
 def test_a_grant_missing_on_an_unchanged_config_is_a_change_of_the_grant_alone(stubber, run_module):
     expect_get(stubber, api_config(on_failure=SQS))
     expect_role(stubber)
     expect_policy(stubber, SQS, None)
     expect_usage(stubber)
     expect_put_policy(stubber, SQS)
+    expect_versions(stubber, **{"$LATEST": ROLE})  # no other role had it
     result = run_module(module, task(SQS))
     all_done(stubber)
     assert result["changed"] is True
+
+
+def test_an_alias_moved_to_a_version_with_another_role_has_its_old_roles_grant_revoked(stubber, run_module):
+    # live pointed to version 1 (old-exec, granted SQS), now to version 2 (my-fn-exec): the grant
+    # moves with it, and old-exec loses SQS since no config running with it names SQS.
+    live = api_config(qualifier="live", on_failure=SQS)
+    expect_get(stubber, live, Qualifier="live")
+    expect_role(stubber, function_arn=f"{ARN}:live", Qualifier="live")
+    expect_policy(stubber, SQS, None)
+    expect_usage(stubber)
+    expect_put_policy(stubber, SQS)
+    expect_versions(stubber, **{"$LATEST": ROLE, "1": OLD_ROLE, "2": ROLE})
+    versions = [
+        {"FunctionName": "my-fn", "FunctionArn": f"{ARN}:{version}", "Version": version, "Role": role}
+        for version, role in (("$LATEST", ROLE), ("1", OLD_ROLE), ("2", ROLE))
+    ]
+    stubber.add_response("list_functions", {"Functions": versions}, {"MaxItems": 50, "FunctionVersion": "ALL"})
+    stubber.add_response(
+        "list_function_event_invoke_configs",
+        {"FunctionEventInvokeConfigs": [live]},
+        {"FunctionName": "my-fn", "MaxItems": 50},
+    )
+    stubber.add_response(
+        "list_aliases",
+        {"Aliases": [{"Name": "live", "FunctionVersion": "2", "AliasArn": f"{ARN}:live"}]},
+        {"FunctionName": "my-fn", "MaxItems": 50},
+    )
+    iam = stubber.service("iam")
+    old_policy = {"RoleName": "old-exec", "PolicyName": policy_name(SQS)}
+    iam.add_response("get_role_policy", dict(old_policy, PolicyDocument=json.dumps(policy_document(SQS))), old_policy)
+    iam.add_response("delete_role_policy", {}, old_policy)
+    result = run_module(module, task(SQS, qualifier="live"))
+    all_done(stubber)
+    assert [
+        (role["role_arn"], list(role["granted"]), role["revoked"]) for role in result["execution_role_policies"]
+    ] == [
+        (ROLE, [policy_name(SQS)], []),
+        (OLD_ROLE, [], [policy_name(SQS)]),
+    ]
+
+
+def test_a_weighted_alias_still_running_a_version_on_the_old_role_keeps_its_grant_there(stubber, run_module):
+    live = api_config(qualifier="live", on_failure=SQS)
+    expect_get(stubber, live, Qualifier="live")
+    expect_role(stubber, function_arn=f"{ARN}:live", Qualifier="live")
+    expect_policy(stubber, SQS, None)
+    expect_usage(stubber)
+    expect_put_policy(stubber, SQS)
+    expect_versions(stubber, **{"$LATEST": ROLE, "1": OLD_ROLE, "2": ROLE})
+    versions = [
+        {"FunctionName": "my-fn", "FunctionArn": f"{ARN}:{version}", "Version": version, "Role": role}
+        for version, role in (("$LATEST", ROLE), ("1", OLD_ROLE), ("2", ROLE))
+    ]
+    stubber.add_response("list_functions", {"Functions": versions}, {"MaxItems": 50, "FunctionVersion": "ALL"})
+    stubber.add_response(
+        "list_function_event_invoke_configs",
+        {"FunctionEventInvokeConfigs": [live]},
+        {"FunctionName": "my-fn", "MaxItems": 50},
+    )
+    weighted = {"Name": "live", "FunctionVersion": "2", "RoutingConfig": {"AdditionalVersionWeights": {"1": 0.1}}}
+    stubber.add_response("list_aliases", {"Aliases": [weighted]}, {"FunctionName": "my-fn", "MaxItems": 50})
+    result = run_module(module, task(SQS, qualifier="live"))
+    all_done(stubber)  # no delete on old-exec: 10 % of live's events still run with it
+    assert result["execution_role_policies"][1] == {
+        "role_arn": OLD_ROLE,
+        "granted": {},
+        "revoked": [],
+        "kept": [policy_name(SQS)],
+    }
 
 
 def expect_swap(stubber, others):
