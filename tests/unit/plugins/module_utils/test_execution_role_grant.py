@@ -15,8 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.amazon.aws.plugins.module_utils import cloud
-
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import execution_role_grant as grants
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 
@@ -148,36 +146,3 @@ def test_check_mode_predicts_the_quota_error_and_writes_nothing():
     with pytest.raises(EventInvokeConfigError, match="IAM allows 10240 characters"):
         role.grant([queue("failed")], check_mode=True)
     assert "PutRolePolicy" not in iam.calls
-
-
-def test_iam_calls_from_two_threads_each_back_off_on_their_own(mocker):
-    # The IAM wrappers' retry is built per call: a throttled PutRolePolicy's waits grow (3, 6, 12 s)
-    # in each thread, where one decorator shared by threads kept resetting them.
-    barrier = threading.Barrier(2, timeout=5)
-    sleeps = {}
-
-    def sleep(seconds):
-        sleeps.setdefault(threading.current_thread().name, []).append(seconds)
-        barrier.wait()
-
-    mocker.patch.object(cloud.time, "sleep", side_effect=sleep)
-    mocker.patch.object(cloud.random, "uniform", side_effect=lambda low, high: high)
-
-    class Throttled:
-        def __init__(self):
-            self.attempts = 0
-
-        def put_role_policy(self, **kwargs):
-            self.attempts += 1
-            if self.attempts <= 3:
-                raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "PutRolePolicy")
-
-    def run():
-        grants.put_role_policy(Throttled(), "shared-exec", "p", {"Version": "2012-10-17", "Statement": []})
-
-    threads = [threading.Thread(target=run, name=name) for name in ("first", "second")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert sleeps == {"first": [3, 6, 12], "second": [3, 6, 12]}

