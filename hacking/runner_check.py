@@ -13,13 +13,17 @@ by default); ansible-runner's display callback empties it otherwise, and the job
 nothing of the task. This runs, in an account of its own on LocalStack:
   - one config, in --check --diff and for real: the task's job event says changed, carries the
     diff, and no job event holds the secret key;
-  - COUNT configs (default 1,000, given by ARN over four regions, as an audit hands them back)
-    in one ``configs`` task, in --check --diff and for real: the job event keeps the result, with
-    every item; its size is printed. The configs are those of $LATEST and of aliases of a tenth as
+  - COUNT configs (default 1,000; the awx stage gives tox.ini's AWX_CONFIGS, the largest task
+    the README says fits; given by ARN over four regions, as an audit hands them back), new, with
+    the retries and the event age set, in one ``configs`` task, in --check --diff and for real
+    with --diff: the job event keeps the result, with every item and its config; its size is
+    printed, whole and per item of each part (entries, diff, the echo of the arguments). The configs are those of $LATEST and of aliases of a tenth as
     many functions (CONFIGS_PER_FUNCTION): LocalStack without Docker spends about 0.08 s of CPU on
     each new function, and 1,000 of them kept it busy for 144 s, stalling the setups of the stages
     that run beside this one; an alias costs it nothing. An alias ARN is longer than the function's,
     so the sizes printed are, if anything, above those of 1,000 functions;
+  - a rerun of some of them as the README splits a fleet, a loop over batches, under a seventh of
+    the limit: each batch keeps its job event where the whole task would lose it;
   - the same COUNT items with every one failing (each names an alias that does not exist), in
     --check --diff (one Lambda request each): the failed task's job event keeps the result, every
     item with its own message, and the task's message stays short.
@@ -41,6 +45,7 @@ SECRET = "runner-check-secret-f3c9a1"  # must never reach a job event
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2")
 CONFIGS_PER_FUNCTION = 10  # $LATEST's and those of nine aliases of it
 MAX_EVENT_RES = 700000
+BATCHES, BATCH_SIZE = 3, 200  # fleet_in_batches
 
 
 def aws(service, endpoint, region):
@@ -76,6 +81,10 @@ def setup(endpoint, count):
                 pass
             configs.append(config)
     function = create_function(lambdas[0], "runner-check-single", role)
+    try:
+        lambdas[0].delete_function_event_invoke_config(FunctionName=function)
+    except lambdas[0].exceptions.ResourceNotFoundException:
+        pass
     return configs[:count], function, queues
 
 
@@ -87,7 +96,7 @@ def create_function(lam, name, role):
         return lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
 
 
-def run(workdir, collections, endpoint, name, tasks, check):
+def run(workdir, collections, endpoint, name, tasks, check, max_res=MAX_EVENT_RES):
     """Run one play through ansible-runner: (status, job events)."""
     play = [
         {
@@ -114,7 +123,7 @@ def run(workdir, collections, endpoint, name, tasks, check):
         playbook="play.yml",
         inventory="localhost ansible_connection=local ansible_python_interpreter=" + sys.executable,
         cmdline=("--check --diff" if check else "--diff"),
-        envvars={"ANSIBLE_COLLECTIONS_PATH": collections, "MAX_EVENT_RES": str(MAX_EVENT_RES)},
+        envvars={"ANSIBLE_COLLECTIONS_PATH": collections, "MAX_EVENT_RES": str(max_res)},
         quiet=True,
     )
     return result.status, list(result.events)
@@ -155,7 +164,15 @@ def single(workdir, collections, endpoint, function, queue):
         expect(SECRET not in json.dumps(events), "the secret key is in a job event")
 
 
+def per_item(res, count):
+    """What each part of a result costs an item, in characters of str(): the entries, the diff
+    and the echo of the arguments (invocation: ansible-core 2.17 to 2.20 add it to every result)."""
+    parts = {"entries": "event_invoke_configs", "diff": "diff", "invocation": "invocation"}
+    return {name: round(len(str(res[key])) / count, 1) for name, key in parts.items() if key in res}
+
+
 def fleet(workdir, collections, endpoint, configs):
+    # New configs with the retries and the event age set: the real run with --diff is the largest result.
     items = [{"function_name": arn} for arn in configs]
     figures = {}
     for check in (True, False):
@@ -164,6 +181,7 @@ def fleet(workdir, collections, endpoint, configs):
             "serverless.aws_lambda.lambda_event_invoke_config": {
                 "configs": items,
                 "maximum_retry_attempts": 1,
+                "maximum_event_age_in_seconds": 3600,
                 "max_requests_per_second": 15,
             },
         }
@@ -176,10 +194,59 @@ def fleet(workdir, collections, endpoint, configs):
         entries = res.get("event_invoke_configs", [])
         expect(len(entries) == len(items), f"{len(items)} configs ({label}): the job event lost the result")
         expect(all(entry["changed"] for entry in entries), f"{len(items)} configs ({label}): an item did not change")
+        expect(
+            all(entry["maximum_event_age_in_seconds"] == 3600 for entry in entries),
+            f"{len(items)} configs ({label}): an entry lost its config",
+        )
         expect(len(res.get("diff", [])) == len(items), f"{len(items)} configs ({label}): the diff is not in the event")
         expect(SECRET not in json.dumps(events), "the secret key is in a job event")
-        figures[label] = {"characters": len(str(res)), "seconds": round(seconds, 1)}
+        figures[label] = {
+            "characters": len(str(res)),
+            "per_item": per_item(res, len(items)),
+            "seconds": round(seconds, 1),
+        }
     return figures
+
+
+def fleet_in_batches(workdir, collections, endpoint, configs):
+    """The README's way to keep a fleet too large for one job event visible: a loop over
+    batches of it, each batch a job event of its own. Shown at a seventh of AWX's limit on a
+    rerun of BATCHES x BATCH_SIZE of the configs (no change: a read each): the loop's whole
+    result does not fit, so its event is emptied, and each batch's event keeps its part."""
+    items = [{"function_name": arn} for arn in configs[: BATCHES * BATCH_SIZE]]
+    task = {
+        "name": "configs in batches",
+        "serverless.aws_lambda.lambda_event_invoke_config": {
+            "configs": "{{ item }}",
+            "maximum_retry_attempts": 1,
+            "maximum_event_age_in_seconds": 3600,
+            "max_requests_per_second": 15,
+        },
+        "loop": f"{{{{ fleet | batch({BATCH_SIZE}) | list }}}}",
+        # Each batch's result holds its items (item) once more, and a second time as its label
+        # unless the label is set.
+        "loop_control": {"label": "{{ item | length }} configs"},
+        "vars": {"fleet": items},
+    }
+    max_res = MAX_EVENT_RES // 7
+    status, events = run(workdir, collections, endpoint, "fleet-batches", [task], False, max_res)
+    expect(status == "successful", f"configs in batches: {status}")
+    kind, whole = task_result(events, "configs in batches")
+    expect(whole == {}, "configs in batches: the loop's whole result fits, so this shows nothing")
+    batches = [
+        event["event_data"].get("res", {})
+        for event in events
+        if event.get("event") == "runner_item_on_ok" and event["event_data"].get("task") == "configs in batches"
+    ]
+    entries = [entry for res in batches for entry in res.get("event_invoke_configs", [])]
+    expect(len(batches) == BATCHES, f"configs in batches: {len(batches)} item events, not {BATCHES}")
+    expect(len(entries) == len(items), f"configs in batches: {len(entries)} entries kept of {len(items)}")
+    expect(not any(entry["changed"] for entry in entries), "configs in batches: a rerun changed a config")
+    return {
+        "configs": len(items),
+        "batches": BATCHES,
+        "largest_batch_characters": max(len(str(res)) for res in batches),
+    }
 
 
 def fleet_failing(workdir, collections, endpoint, configs):
@@ -209,7 +276,12 @@ def fleet_failing(workdir, collections, endpoint, configs):
         f"{len(items)} failing configs: an item lost its own message",
     )
     expect(len(res.get("msg", "")) < 2000, f"{len(items)} failing configs: a message of {len(res.get('msg', ''))}")
-    return {"characters": len(str(res)), "msg_characters": len(res["msg"]), "seconds": round(seconds, 1)}
+    return {
+        "characters": len(str(res)),
+        "per_item": per_item(res, len(items)),
+        "msg_characters": len(res["msg"]),
+        "seconds": round(seconds, 1),
+    }
 
 
 def main(endpoint, collections, workdir, count="1000"):
@@ -220,6 +292,7 @@ def main(endpoint, collections, workdir, count="1000"):
     configs, function, queues = setup(endpoint, count)
     single(workdir, collections, endpoint, function, queues[function.split(":")[3]])
     figures = fleet(workdir, collections, endpoint, configs)
+    figures["in_batches"] = fleet_in_batches(workdir, collections, endpoint, configs)
     figures["failing"] = fleet_failing(workdir, collections, endpoint, configs)
     figures["configs"] = count
     figures["limit"] = MAX_EVENT_RES

@@ -121,10 +121,11 @@ EOF
 stage_awx() {
     # The collection through ansible-runner, the engine of AWX and Automation Platform jobs: the job
     # events of one config in --check --diff and for real (changed, the diff, no secret), and a
-    # 1,000-config task whose result AWX keeps (hacking/runner_check.py prints the figures).
+    # task of AWX_CONFIGS configs (tox.ini) whose result AWX keeps, in --check --diff, for real with
+    # --diff, and with every item failing (hacking/runner_check.py prints the figures).
     [ -n "${LOCALSTACK_URL:-}" ] || { echo "awx: LocalStack is not running" >&2; return 1; }
     HOME="$TEST_HOME" "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/runner_check.py" "$LOCALSTACK_URL" \
-        "$COLLECTIONS" "${STAGE_TMP}/runner"
+        "$COLLECTIONS" "${STAGE_TMP}/runner" "${AWX_CONFIGS:-1000}"
 }
 
 stage_release() {

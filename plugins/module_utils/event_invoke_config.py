@@ -277,13 +277,21 @@ def diff_view(config):
 
 def changes_view(before, after):
     """The settings that differ between two diff views: (before, after), each holding only
-    the keys whose values differ (a key missing on one side is not shown there). A bulk
-    task's diff shows this for each changed item, under a header that names the item (so
-    not its ARN and qualifier), and its result then holds every config once."""
+    the keys whose values differ (a key missing on one side is not shown there). A setting
+    that is unset on both sides (missing, null or no destinations) is no change: a create
+    shows only what it sets. A bulk task's diff shows this for each changed item, under a
+    header that names the item (so not its ARN and qualifier), and its result then holds
+    every config once."""
+
+    def unset(value):
+        return value is None or value == {}
+
     keys = [
         key
         for key in dict.fromkeys(list(before) + list(after))
-        if key not in ("function_arn", "qualifier") and before.get(key) != after.get(key)
+        if key not in ("function_arn", "qualifier")
+        and before.get(key) != after.get(key)
+        and not (unset(before.get(key)) and unset(after.get(key)))
     ]
     return (
         {key: before[key] for key in keys if key in before},

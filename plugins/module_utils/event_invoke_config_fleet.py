@@ -126,15 +126,20 @@ def failure_kind(error):
     return error_code(error.exception) or type(error).__name__
 
 
-def failure_message(error):
-    """The sentence a failed item reports: ours, and what AWS said when it answered. The hint
-    about AWS's answer is left to the task's message, which gives it once per kind of failure,
-    and AWS's error code to the entry's error_code."""
+def failure_message(error, label):
+    """The sentence a failed item reports: ours, and what AWS said when it answered. It is
+    given beside the item's label (in its entry, after it in the task's message), so it does
+    not name the item again; the hint about AWS's answer is left to the task's message, which
+    gives it once per kind of failure, and AWS's error code to the entry's error_code."""
     if is_bug(error):
         return f"unexpected error (a bug of this collection, please report it): {type(error).__name__}: {error}"
     message = error.message
     if error.hint:
         message = message.replace(f" ({error.hint})", "", 1)
+    if message.endswith(f" of {label}"):
+        message = message[: -len(f" of {label}")]
+    else:
+        message = message.replace(f" of {label}: ", ": ", 1)
     if error.exception is None:
         return message
     return f"{message}: {error_message(error.exception) or error.exception}"
@@ -144,13 +149,16 @@ def task_failure_message(failed, total, not_started):
     """The failed task's message: how many failed, the first few in full, the others counted
     by kind with the hint of each kind once. failed: [(label, error)]."""
     applied = total - len(failed) - not_started
-    others = "the others were applied" if not not_started else f"{applied} were applied, {not_started} not started"
-    named = [f"{label}: {failure_message(error)}" for label, error in failed[:MESSAGE_FAILURES]]
+    if not_started:
+        others = f" ({applied} were applied, {not_started} not started)"
+    else:
+        others = " (the others were applied)" if applied else ""
+    named = [f"{label}: {failure_message(error, label)}" for label, error in failed[:MESSAGE_FAILURES]]
     kinds = {}
     for dummy, error in failed:
         count, hint = kinds.get(failure_kind(error), (0, None))
         kinds[failure_kind(error)] = (count + 1, hint or getattr(error, "hint", None))
-    message = f"{len(failed)} of {total} configs failed ({others}): " + "; ".join(named)
+    message = f"{len(failed)} of {total} configs failed{others}: " + "; ".join(named)
     if len(failed) > MESSAGE_FAILURES or any(hint for dummy, hint in kinds.values()):
         by_kind = ", ".join(f"{kind} {count}" + (f" ({hint})" if hint else "") for kind, (count, hint) in kinds.items())
         more = f"{len(failed) - MESSAGE_FAILURES} more, " if len(failed) > MESSAGE_FAILURES else ""
@@ -192,21 +200,27 @@ def run_concurrently(keys, work, max_concurrency):
 
 
 def _entry(item, result, error, started):
-    """An item's entry: its config after the task (whose function_arn names it); a deleted one by
-    its function ARN and qualifier; a failed one as given, with what it wrote before failing."""
+    """An item's entry: its config after the task, in the shape of RV(event_invoke_config) (so
+    of the info module's entries), with changed; a config deleted or found absent by its
+    function ARN and qualifier alone; a failed item as given, with the config as AWS holds it
+    when it wrote something before failing. Each config stands once, without a wrapping key:
+    AWX drops a job event's whole result beyond 700,000 characters."""
     if not started:
-        return dict(_as_given(item), changed=False, failed=True, msg=NOT_STARTED, event_invoke_config={})
+        return dict(_as_given(item), changed=False, failed=True, msg=NOT_STARTED)
     if error is not None:
         written = getattr(error, "kwargs", {}) if not is_bug(error) else {}
-        entry = dict(_as_given(item), changed=written.get("changed", False), failed=True, msg=failure_message(error))
-        entry["error_code"] = error_code(getattr(error, "exception", None))
-        entry["event_invoke_config"] = written.get("event_invoke_config", {})
+        # What was written names the config exactly: its qualifier wins over the one given.
+        entry = dict(_as_given(item), **written.get("event_invoke_config", {}))
+        entry.update(
+            changed=written.get("changed", False),
+            failed=True,
+            msg=failure_message(error, item_label(item)),
+            error_code=error_code(getattr(error, "exception", None)),
+        )
         if "execution_role_grant" in written:
             entry["execution_role_grant"] = written["execution_role_grant"]
         return entry
-    entry = {"changed": result["changed"], "event_invoke_config": result["event_invoke_config"]}
-    if not result["event_invoke_config"]:
-        entry.update(result["identity"])
+    entry = dict(result["event_invoke_config"] or result["identity"], changed=result["changed"])
     if "execution_role_grant" in result:
         entry["execution_role_grant"] = result["execution_role_grant"]
     return entry

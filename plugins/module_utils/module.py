@@ -44,6 +44,22 @@ SETTINGS_ARGUMENT_SPEC = dict(
 )
 
 
+def invocation_of(params):
+    """The arguments a result echoes (invocation.module_args): configs as the count of its
+    items, which the result gives one by one (event_invoke_configs). ansible-core 2.17 to 2.20
+    echo every task's arguments in its result, each item with its seven options (about 280
+    characters an item, ahead of the item's own result); AWX drops a job event's whole result
+    beyond 700,000 characters. Later cores echo nothing unless asked (INJECT_INVOCATION), and
+    then this."""
+    module_args = dict(params)
+    if params.get("configs"):
+        count = len(params["configs"])
+        module_args["configs"] = (
+            "1 item, in event_invoke_configs" if count == 1 else f"{count} items, each in event_invoke_configs"
+        )
+    return {"module_args": module_args}
+
+
 class LambdaAWSModule(AnsibleAWSModule):
     """AnsibleAWSModule that names this collection in the botocore user agent."""
 
@@ -93,6 +109,8 @@ class LambdaAWSModule(AnsibleAWSModule):
         with the whole result, so the items that were applied are reported too.
         """
         result = None  # set before the try: pylint of older cores does not know fail_json_aws_error exits
+        # Ansible masks the no_log values in the whole result, this echo included.
+        invocation = invocation_of(self.params)
         try:
             result = action()
         except ParameterError as e:
@@ -100,7 +118,7 @@ class LambdaAWSModule(AnsibleAWSModule):
             result = {"failed": True, "msg": str(e)}
         except EventInvokeConfigError as e:
             # kwargs: what was written before the failure (see event_invoke_config_state).
-            written = dict(e.kwargs)
+            written = dict(e.kwargs, invocation=invocation)
             if not self._diff:
                 written.pop("diff", None)
             if e.exception is not None:
@@ -108,6 +126,7 @@ class LambdaAWSModule(AnsibleAWSModule):
             self.fail_json(msg=e.message, **written)
         if not self._diff:
             result.pop("diff", None)
+        result["invocation"] = invocation
         if result.pop("failed", False):
             self.fail_json(**result)
         self.exit_json(**result)

@@ -191,7 +191,9 @@ options:
         Each item is handled exactly as a task with that one config (check mode and diff mode included);
         C(--diff) shows each changed item, headed by its function (a function ARN as its name, qualifier and
         region), with the settings that change before and after; the item's whole config after is in
-        RV(event_invoke_configs). So a task of 1,000 configs keeps its result in an AWX job event.
+        RV(event_invoke_configs), and the echo of the task's arguments gives O(configs) as the count of its
+        items. So a task of up to about 1,500 configs keeps its result in an AWX job event (700,000 characters;
+        the README gives the size per item and how to split a larger fleet into batches).
       - When items fail, every other item is still applied; the task fails naming the first three failed items and
         counting the others by kind of error (so that a fleet's message stays short), and RV(event_invoke_configs)
         reports every item, each failed one with its own message and AWS's error code.
@@ -363,6 +365,15 @@ EXAMPLES = r"""
     purge_destinations: false
   register: fleet
 
+- name: A fleet larger than one AWX job event keeps (about 1,500 configs), 1,000 configs a task run
+  serverless.aws_lambda.lambda_event_invoke_config:
+    configs: "{{ item }}"
+    maximum_retry_attempts: 1
+  loop: "{{ fleet_items | batch(1000) | list }}"
+  loop_control:
+    label: "{{ item | length }} configs"
+  register: fleet_batches  # fleet_batches.results[N].event_invoke_configs
+
 - name: One connection block for this collection and amazon.aws
   module_defaults:
     group/serverless.aws_lambda.aws:
@@ -379,40 +390,62 @@ RETURN = r"""
 event_invoke_configs:
   description:
     - With O(configs), one entry per item, in the order given.
+    - An item's config after the task, in the shape of RV(event_invoke_config) (so of the entries of
+      M(serverless.aws_lambda.lambda_event_invoke_config_info)), with RV(event_invoke_configs[].changed).
+    - An item that deleted its config or found none (O(configs[].state=absent)) has only
+      RV(event_invoke_configs[].function_arn), RV(event_invoke_configs[].qualifier) and RV(event_invoke_configs[].changed).
+    - A failed item has RV(event_invoke_configs[].function_name) and RV(event_invoke_configs[].qualifier) as given,
+      and the config as AWS holds it when the item wrote it before failing.
   returned: when O(configs) is given
   type: list
   elements: dict
   version_added: 0.2.0
   contains:
-    function_name:
+    function_arn:
       description:
-        - The item's O(configs[].function_name), as given, when it failed; otherwise
-          the C(function_arn) of RV(event_invoke_configs[].event_invoke_config) names it (each config stands once in the result).
+        - The qualified ARN of the config, as in RV(event_invoke_config.function_arn); it names the item.
+      type: str
+      returned: when the item did not fail, or wrote its config before it failed
+      sample: arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST
+    qualifier:
+      description:
+        - The version, alias or V($LATEST) the config belongs to.
+        - For a failed item that did not write its config, O(configs[].qualifier) as given (null when not set).
+      type: str
+      returned: always
+      sample: $LATEST
+    maximum_retry_attempts:
+      description: As in RV(event_invoke_config.maximum_retry_attempts).
+      type: int
+      returned: when the item has a config after the task
+      sample: 1
+    maximum_event_age_in_seconds:
+      description: As in RV(event_invoke_config.maximum_event_age_in_seconds).
+      type: int
+      returned: when the item has a config after the task
+      sample: 3600
+    destination_config:
+      description: As in RV(event_invoke_config.destination_config); V({}) when there are none.
+      type: dict
+      returned: when the item has a config after the task
+      sample:
+        on_failure:
+          destination: arn:aws:sqs:us-east-1:123456789012:failed-events
+    last_modified:
+      description: As in RV(event_invoke_config.last_modified).
+      type: str
+      returned: when the item has a config after the task
+      sample: "2026-11-22T20:56:23.783000+00:00"
+    function_name:
+      description: The item's O(configs[].function_name), as given.
       type: str
       returned: when the item failed
       sample: orders
-    qualifier:
-      description:
-        - The item's O(configs[].qualifier), as given (null when not set), when it failed.
-        - The config's qualifier when the item deleted it or found none (O(configs[].state=absent)).
-      type: str
-      returned: when the item failed, or has no config after the task
-    function_arn:
-      description: The qualified ARN of the config the item deleted or found absent (its RV(event_invoke_configs[].event_invoke_config) is empty).
-      type: str
-      returned: when the item did not fail and has no config after the task
-      sample: arn:aws:lambda:us-east-1:123456789012:function:orders:$LATEST
     changed:
       description:
         - Whether the item changed (or, in check mode, would change) its config or its execution role's grant.
         - True for a failed item that wrote something before it failed (a grant before a refused Lambda write).
       type: bool
-      returned: always
-    event_invoke_config:
-      description:
-        - The item's config after the task, in the shape of RV(event_invoke_config); empty when it was deleted.
-        - For a failed item, the config as AWS holds it when the item wrote something before failing, else empty.
-      type: dict
       returned: always
     execution_role_grant:
       description: The item's grant after the task, in the shape of RV(execution_role_grant).

@@ -17,6 +17,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils import event
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import invocation_of
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
@@ -166,10 +167,44 @@ def test_a_failed_item_does_not_stop_the_others():
     assert result["changed"] is True
     assert [entry.get("failed", False) for entry in result["event_invoke_configs"]] == [False, True, False]
     assert result["msg"] == (
-        "1 of 3 configs failed (the others were applied): b: Failed to put event invoke config of b: "
+        "1 of 3 configs failed (the others were applied): b: Failed to put event invoke config: "
         "the function b does not exist"
     )
     assert "diff" not in result["event_invoke_configs"][0]
+
+
+def test_a_failed_item_that_wrote_holds_the_config_as_aws_holds_it_in_its_entry():
+    # The revoke after the Lambda write failed: the entry is the config written, flat as every
+    # entry, with what the item was given, changed, and why it failed.
+    written = {
+        "function_arn": "arn:aws:lambda:us-east-1:123456789012:function:a:$LATEST",
+        "qualifier": "$LATEST",
+        "maximum_retry_attempts": 1,
+        "destination_config": {},
+    }
+    grant = {"role_arn": "arn:aws:iam::123456789012:role/exec", "policy_names": []}
+
+    def work(index):
+        raise EventInvokeConfigError(
+            message="after the Lambda writes: Failed to revoke the execution role's grant",
+            changed=True,
+            event_invoke_config=written,
+            execution_role_grant=grant,
+        )
+
+    outcomes = fleet.run_concurrently(["a"], work, 1)
+    entry = fleet.bulk_result([{"function_name": "a", "qualifier": None}], outcomes, diff=False)[
+        "event_invoke_configs"
+    ][0]
+    assert entry == dict(
+        written,
+        function_name="a",
+        changed=True,
+        failed=True,
+        msg="after the Lambda writes: Failed to revoke the execution role's grant",
+        error_code=None,
+        execution_role_grant=grant,
+    )
 
 
 def test_a_bug_stops_new_items_and_the_result_says_which_were_applied():
@@ -320,6 +355,35 @@ def test_a_thousand_config_result_with_its_diff_fits_an_awx_job_event():
     assert len(str(result)) < 650000  # measured 639,833: each config once, the diff only what changes
 
 
+@pytest.mark.parametrize("count, name_length", [(1500, 16), (1250, 64)])
+def test_new_configs_with_their_diff_and_the_echo_fit_an_awx_job_event(count, name_length):
+    # The documented sizes (README): new configs with the retries and the event age set, each
+    # given by its alias ARN in the longest region name, in diff mode, with the echo of the
+    # arguments that ansible-core 2.17 to 2.20 add (was 758 characters an item with 16-character
+    # names: 1,000 did not fit; now 443, and 539 with Lambda's longest names, 64 characters).
+    items, outcomes = [], []
+    for index in range(count):
+        name = f"{'f' * (name_length - 4)}{index:04d}"
+        arn = f"arn:aws:lambda:ap-southeast-2:123456789012:function:{name}:release-9"
+        after = {
+            "function_arn": arn,
+            "qualifier": "release-9",
+            "maximum_retry_attempts": 1,
+            "maximum_event_age_in_seconds": 3600,
+            "destination_config": {},
+            "last_modified": "2026-12-06T12:53:09.123+0000",
+        }
+        view = {key: value for key, value in after.items() if key != "last_modified"}
+        items.append({key: None for key in ("qualifier", "maximum_retry_attempts", "state")} | {"function_name": arn})
+        outcomes.append(({"changed": True, "event_invoke_config": after, "diff": {"before": {}, "after": view}}, None))
+    result = fleet.bulk_result(items, outcomes, diff=True)
+    result["invocation"] = invocation_of(
+        top(configs=items, maximum_retry_attempts=1, maximum_event_age_in_seconds=3600)
+    )
+    assert len(result["diff"]) == count
+    assert len(str(result)) < 700000
+
+
 def test_a_thousand_failed_items_keep_each_message_and_the_result_fits_an_awx_job_event():
     # Every item failing, each with AWS's answer as the API wrappers raise it (its message with
     # the hint was 629 characters): the task's message was every item's message joined (712,053
@@ -349,14 +413,10 @@ def test_a_thousand_failed_items_keep_each_message_and_the_result_fits_an_awx_jo
     result = fleet.bulk_result(items, outcomes, diff=True)
     entries = result["event_invoke_configs"]
     assert all(entry["failed"] and entry["error_code"] == "InvalidParameterValueException" for entry in entries)
-    assert entries[999]["msg"] == (
-        "Failed to put event invoke config of "
-        "arn:aws:lambda:us-east-1:123456789012:function:orders-fulfilment-service-eu-west-1-primary-async-handler-0999:"
-        "production-blue-green-deployment-of-2026-12-05-ca: "
-        f"The destination ARN {queue} is invalid."
-    )
+    # The entry names the item (function_name, qualifier): its message does not name it again.
+    assert entries[999]["msg"] == f"Failed to put event invoke config: The destination ARN {queue} is invalid."
     assert len(result["msg"]) < 2000  # the first three in full, the others counted by kind (was 712,053)
-    assert result["msg"].startswith("1000 of 1000 configs failed (the others were applied): ")
+    assert result["msg"].startswith("1000 of 1000 configs failed: ")
     assert (
         "997 more, by error: InvalidParameterValueException 1000 (check that each destination exists" in result["msg"]
     )

@@ -45,6 +45,7 @@ def test_each_setting_is_documented_as_the_table_says(setting):
     assert f"V({low})" in text(option["description"]) and f"V({high})" in text(option["description"])
     assert DOC["options"]["configs"]["suboptions"][setting.option]["type"] == setting.type
     assert RETURNS["event_invoke_config"]["contains"][setting.option]["type"] == setting.type
+    assert RETURNS["event_invoke_configs"]["contains"][setting.option]["type"] == setting.type
     assert INFO_RETURNS["event_invoke_configs"]["contains"][setting.option]["type"] == setting.type
     assert f"O(configs[].{setting.option})" in text(DOC["options"]["configs"]["description"])
     assert re.search(rf"^\| `{setting.option}` \| {low}-{high}\b", read("README.md"), re.M)

@@ -81,14 +81,27 @@ def test_each_item_is_brought_to_its_state_with_the_single_config_floor(stubber,
     stubber.assert_no_pending_responses()
     assert result["changed"] is True
     entries = result["event_invoke_configs"]
-    # Each config stands once: an entry that did not fail is its config (whose ARN names it).
-    assert [(e["event_invoke_config"]["function_arn"], e["changed"]) for e in entries] == [
+    # Each config stands once: an entry that did not fail is its config (whose ARN names it), in
+    # the shape of the info module's entries, with changed.
+    assert [(e["function_arn"], e["changed"]) for e in entries] == [
         (PREFIX + "a:$LATEST", True),
         (PREFIX + "b:$LATEST", False),
         (PREFIX + "c:$LATEST", True),
     ]
-    assert all(sorted(entry) == ["changed", "event_invoke_config"] for entry in entries)
-    assert entries[2]["event_invoke_config"]["maximum_retry_attempts"] == 2
+    assert all(
+        sorted(entry)
+        == [
+            "changed",
+            "destination_config",
+            "function_arn",
+            "last_modified",
+            "maximum_event_age_in_seconds",
+            "maximum_retry_attempts",
+            "qualifier",
+        ]
+        for entry in entries
+    )
+    assert entries[2]["maximum_retry_attempts"] == 2
     # What --diff prints: each changed item, headed by it, with what changes; the whole config
     # after is only in its entry (each config once in the result).
     assert "diff" not in entries[2]
@@ -141,7 +154,7 @@ def test_a_failed_item_is_named_and_the_others_are_applied(stubber, run_module):
     assert result["failed"] is True
     assert result["changed"] is True
     assert result["msg"] == (
-        "1 of 3 configs failed (the others were applied): b: Failed to put event invoke config of b: "
+        "1 of 3 configs failed (the others were applied): b: Failed to put event invoke config: "
         "the function b does not exist"
     )
     assert [e.get("failed", False) for e in result["event_invoke_configs"]] == [False, True, False]
@@ -178,8 +191,10 @@ def test_items_delete_with_state_absent(stubber, run_module):
     stubber.add_response("delete_function_event_invoke_config", {}, {"FunctionName": "a"})
     result = run_module(module, {"configs": [{"function_name": "a", "state": "absent"}], "max_concurrency": 1})
     stubber.assert_no_pending_responses()
-    assert result["event_invoke_configs"][0]["changed"] is True
-    assert result["event_invoke_configs"][0]["event_invoke_config"] == {}
+    # No config after the task: the entry names the one it deleted, and holds no setting.
+    assert result["event_invoke_configs"] == [
+        {"function_arn": PREFIX + "a:$LATEST", "qualifier": "$LATEST", "changed": True}
+    ]
 
 
 def test_function_name_and_configs_are_mutually_exclusive(stubber, run_module):
@@ -231,9 +246,7 @@ def test_a_client_that_cannot_be_made_in_a_worker_thread_fails_only_its_item(stu
     )
     stubber.assert_no_pending_responses()
     assert result["failed"] is True
-    assert result["msg"] == (
-        "1 of 1 configs failed (the others were applied): a: Couldn't connect to AWS: the profile (sqs) could not be found"
-    )
+    assert result["msg"] == "1 of 1 configs failed: a: Couldn't connect to AWS: the profile (sqs) could not be found"
 
 
 def function(name, dead_letter=None):
@@ -364,8 +377,8 @@ def test_a_deleted_items_entry_names_its_config(stubber, run_module):
     )
     stubber.assert_no_pending_responses()
     assert result["event_invoke_configs"] == [
-        {"changed": True, "event_invoke_config": {}, "function_arn": PREFIX + "a:$LATEST", "qualifier": "$LATEST"},
-        {"changed": False, "event_invoke_config": {}, "function_arn": PREFIX + "b:$LATEST", "qualifier": "$LATEST"},
+        {"changed": True, "function_arn": PREFIX + "a:$LATEST", "qualifier": "$LATEST"},
+        {"changed": False, "function_arn": PREFIX + "b:$LATEST", "qualifier": "$LATEST"},
     ]
 
 
@@ -387,6 +400,7 @@ def test_a_failed_entry_carries_the_aws_error_code_and_its_message_without_the_h
     stubber.assert_no_pending_responses()
     entry = result["event_invoke_configs"][0]
     assert entry["error_code"] == "InvalidParameterValueException"
-    assert entry["msg"] == f"Failed to put event invoke config of a: The destination ARN {QUEUE} is invalid."
+    # The entry names the item: its message does not name it again (nor give the hint, which the task message has)
+    assert entry["msg"] == f"Failed to put event invoke config: The destination ARN {QUEUE} is invalid."
     # The hint, once for its kind of failure, in the task's message.
     assert "InvalidParameterValueException 1 (check that each destination exists" in result["msg"]
