@@ -10,15 +10,16 @@
 
 AWX keeps a job event's result only when str(res) is at most MAX_EVENT_RES characters (700,000
 by default); ansible-runner's display callback empties it otherwise, and the job page shows
-nothing of the task. This runs, in an account of its own on LocalStack:
+nothing of the task. This runs, in an account of its own per ansible-core version on LocalStack:
   - one config, in --check --diff and for real: the task's job event says changed, carries the
     diff, and no job event holds the secret key;
   - COUNT configs (default 1,000; the awx stage gives tox.ini's AWX_CONFIGS, the largest task
     the README says fits; given by ARN over four regions, as an audit hands them back), new, with
     the retries and the event age set, in one ``configs`` task, in --check --diff and for real
     with --diff: the job event keeps the result, with every item and its config; its size is
-    printed, whole and per item of each part (entries, diff, the echo of the arguments). The configs are those of $LATEST and of aliases of a tenth as
-    many functions (CONFIGS_PER_FUNCTION): LocalStack without Docker spends about 0.08 s of CPU on
+    printed, whole and per item of each part (entries, diff, the echo of the arguments). The
+    configs are those of $LATEST and of aliases of a tenth as many functions
+    (CONFIGS_PER_FUNCTION): LocalStack without Docker spends about 0.08 s of CPU on
     each new function, and 1,000 of them kept it busy for 144 s, stalling the setups of the stages
     that run beside this one; an alias costs it nothing. An alias ARN is longer than the function's,
     so the sizes printed are, if anything, above those of 1,000 functions;
@@ -40,7 +41,11 @@ import boto3
 from lambda_fixtures import create_echo_function
 from lambda_fixtures import execution_role
 
-ACCOUNT_KEY = "333344445555"  # LocalStack puts everything in the account of a 12-digit access key
+from ansible.release import __version__ as ANSIBLE_CORE_VERSION
+
+# LocalStack puts everything in the account of a 12-digit access key. One account per core, as
+# the awx stages of two cores run at once on one LocalStack and would share these names.
+ACCOUNT_KEY = "33334444{:02d}{:02d}".format(*(int(part) for part in ANSIBLE_CORE_VERSION.split(".")[:2]))
 SECRET = "runner-check-secret-f3c9a1"  # must never reach a job event
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2")
 CONFIGS_PER_FUNCTION = 10  # $LATEST's and those of nine aliases of it
