@@ -12,8 +12,14 @@ stage_bench() {
     # The same recording proxy the fault tests use; here it only counts calls.
     start_fault_proxy || return 1
     rm -rf "${WORK}/bench"
+    # The per-task section runs on the newest amazon.aws too (tox.ini's [amazon_aws]), beside this one.
+    local newest="${WORK}/bench-newest-amazon-aws"
+    COLLECTIONS="$newest" ANSIBLE_WHEEL_VERSION="$NEWEST_ANSIBLE_WHEEL_VERSION" \
+        AMAZON_AWS_VERSION="$NEWEST_AMAZON_AWS_VERSION" ensure_amazon_aws || return 1
+    mkdir -p "${newest}/ansible_collections/serverless"
+    ln -sfn "$COLLECTION_DIR" "${newest}/ansible_collections/serverless/aws_lambda"
     # PYTHONPATH: the fixtures it shares with the demo and the AWX check (hacking/lambda_fixtures.py).
     HOME="$TEST_HOME" PYTHONPATH="${REPO_ROOT}/hacking" "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/bench/bench.py" "$LOCALSTACK_URL" \
         "$FAULT_PROXY_URL" "$COLLECTIONS" "${WORK}/venv-awscli/bin/aws" "${WORK}/bench" \
-        "${REPO_ROOT}/docs/benchmarks.md"
+        "${REPO_ROOT}/docs/benchmarks.md" "$newest"
 }

@@ -153,9 +153,10 @@ ensure_amazon_aws() {
     mkdir -p "${WORK}/downloads"
     local scratch="${COLLECTIONS}/wheel"
     # Cores share the download; stages of two cores may get here at once.
-    # pipefail makes pip's status the pipeline's; the grep only drops noise.
+    # pipefail makes pip's status the pipeline's; the grep only drops noise. Only the wheel's files
+    # are used, never installed: a newer ansible may require a newer Python than this controller's.
     if ! flock "${WORK}/downloads/.lock" "${CONTROLLER_VENV}/bin/python" -m pip download --quiet --no-deps \
-        --disable-pip-version-check -d "${WORK}/downloads" "ansible==${ANSIBLE_WHEEL_VERSION}" 2>&1 |
+        --ignore-requires-python --disable-pip-version-check -d "${WORK}/downloads" "ansible==${ANSIBLE_WHEEL_VERSION}" 2>&1 |
         { grep -v "is ignored" || true; } >&2; then
         echo "could not download ansible==${ANSIBLE_WHEEL_VERSION} (it carries amazon.aws)" >&2
         return 1

@@ -9,12 +9,15 @@ These functions only orchestrate: one read, then at most one write, using the pu
 functions of event_invoke_config and the API wrappers of event_invoke_config_api. With
 grant_destinations, the execution role's grant (execution_role_grant) is read too, and written
 around the Lambda write.
+
+execution_role_grant and destination_preflight are imported where a task uses them: a module runs
+from its AnsiballZ zip, whose import compiles each module it loads twice (zipimport's get_filename,
+then get_code) on every run, and a task without grant_destinations or validate_destinations would
+pay for both (docs/benchmarks.md).
 """
 
 import functools
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import SETTING_OPTIONS
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_not_self
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import diff_view
@@ -43,12 +46,6 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 )
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import ConfigGrant
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import TaskGrants
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import (
-    other_account_destinations,
-)
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import revoke_released
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_arn_in_message
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
@@ -179,6 +176,8 @@ def read_grant(client, task_grants, ref, warn=None):
         raise
     qualified = f"{unqualified_function_arn(configuration['FunctionArn'])}:{ref.qualifier or LATEST}"
     region = ref.region or client.meta.region_name  # a function given by ARN: the ARN's region
+    from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import ConfigGrant
+
     return ConfigGrant(task_grants, configuration["Role"], qualified, region, client, warn)
 
 
@@ -224,7 +223,7 @@ def ensure_present(
         # Fail as the real run would when the target is missing.
         _check_target_exists(client, ref, warn)
     if grant is not None:
-        for arn in other_account_destinations(grant.role_arn, destinations):
+        for arn in grant.other_account_destinations(destinations):
             warn(
                 f"{ref.describe()}: {arn} is in another account: grant_destinations grants the execution role's side; "
                 f"the destination's resource policy must also allow {grant.role_arn}"
@@ -297,6 +296,10 @@ def apply_task(client_for, ref, params, check_mode, warn, task_grants=None):
     preflight = None
     if params.get("validate_destinations"):
         # A granted role is simulated with its grant added: only what the grant cannot lift refuses.
+        from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import (
+            preflight_destinations,
+        )
+
         preflight = functools.partial(
             preflight_destinations, client_for, ref, client, warn=warn, planned=grant_reader is not None
         )
@@ -306,16 +309,25 @@ def apply_task(client_for, ref, params, check_mode, warn, task_grants=None):
         params,
         check_mode,
         preflight=preflight,
-        destination_exists=functools.partial(destination_exists, client_for),
+        destination_exists=functools.partial(_destination_exists, client_for),
         warn=warn,
         grant_reader=grant_reader,
     )
+
+
+def _destination_exists(client_for, arn):
+    # Only a write that AWS refuses for a destination asks this.
+    from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
+
+    return destination_exists(client_for, arn)
 
 
 def task_grants_for(client_for, items):
     """The TaskGrants of a task whose items (task params) ask grant_destinations, else None."""
     if not any(item.get("grant_destinations") for item in items):
         return None
+    from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import TaskGrants
+
     return TaskGrants(lambda region: client_for("iam", region))
 
 
@@ -342,6 +354,8 @@ def finish_grants(task_grants, client_for, check_mode, warn, result):
     """The end of a task with grants: revoke what its configs released and no config on the role
     needs, and report what the task did to each role; a failed revoke fails the task with the
     result as it is (the configs written, the roles as they now are)."""
+    from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import revoke_released
+
     try:
         revoke_released(task_grants, client_for, check_mode, warn)
     except EventInvokeConfigError as e:

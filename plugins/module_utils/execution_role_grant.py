@@ -308,6 +308,9 @@ class ConfigGrant:
         self.client = client
         self.warn = warn or (lambda message: None)
 
+    def other_account_destinations(self, destinations):
+        return other_account_destinations(self.role_arn, destinations)
+
     def would_change(self, destinations):
         return bool(self.role.missing(destinations))
 

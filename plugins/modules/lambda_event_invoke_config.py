@@ -573,7 +573,6 @@ event_invoke_config:
 """
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import apply_configs
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_one
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
@@ -618,6 +617,9 @@ def apply(module):
     params = module.params
     if params["configs"] is None:
         return apply_one(module.client_for, check_task(params), params, module.check_mode, module.warn)
+    # Imported here: a task of one config does not compile it (module_utils/event_invoke_config_state.py).
+    from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import apply_configs
+
     return apply_configs(module.client_for, params, module.check_mode, module.warn, module.region, module._diff)
 
 

@@ -42,6 +42,11 @@ def for_env(value, factors):
     return chosen
 
 
+def substitute(ini, value):
+    """tox's `{[section]key}`: the value of key in another section of tox.ini."""
+    return re.sub(r"\{\[([\w.]+)\]([\w.]+)\}", lambda found: ini[found.group(1)][found.group(2)].strip(), value)
+
+
 def pins(requirements):
     found = {}
     for line in lines(read(requirements)):
@@ -67,7 +72,8 @@ def matrix():
         assert len(requirement) == 1, f"one pinned requirements file for {core}"
         entry["pins"] = pins(requirement[0])
         entry["env"] = dict(
-            (part.strip() for part in setting.split("=", 1)) for setting in for_env(ini["testenv"]["set_env"], factors)
+            (substitute(ini, part.strip()) for part in setting.split("=", 1))
+            for setting in for_env(ini["testenv"]["set_env"], factors)
         )
     return cores
 
