@@ -274,14 +274,15 @@ class Bench:
         if os.path.exists(times_file):
             os.remove(times_file)
         self.play("per-task", tasks, times_file=times_file, collections=collections, module_defaults=False)
-        samples = {label: [] for label in kinds}
+        by_round = {label: {} for label in kinds}
         with open(times_file) as handle:
             for line in handle:
                 record = json.loads(line)
                 label, index = record["task"].rsplit("#", 1)
                 if int(index) > 0:
-                    samples[label].append(record["seconds"])
-        return samples
+                    by_round[label][int(index)] = record["seconds"]
+        # In round order, so that the n-th sample of every kind is of the same round (paired_ratio).
+        return {label: [seconds for dummy, seconds in sorted(rounds.items())] for label, rounds in by_round.items()}
 
     def task_breakdown(self, collections):
         """Where the time of our no-op and of the floor goes, part by part (task_breakdown.py), from
@@ -656,6 +657,15 @@ def quota_report(quota):
     return lines
 
 
+def paired_ratio(values, floors):
+    """The median and the deciles of value / floor taken round by round: each round runs both on
+    the machine as it is then, so a slow spell of the machine cancels out, which a ratio of the
+    two medians does not."""
+    ratios = sorted(value / floor for value, floor in zip(values, floors))
+    decile = statistics.quantiles(ratios, n=10)
+    return statistics.median(ratios), decile[0], decile[-1]
+
+
 def times_report(samples, breakdowns):
     """The per-task section: samples and breakdowns are {amazon.aws version: ...}."""
     lines = [
@@ -664,24 +674,27 @@ def times_report(samples, breakdowns):
         "",
         "Each round runs the four tasks in another order (rotated), and every AWS task gets its",
         "connection inline. Before 2026-12-06 the order was fixed and ours alone got its connection",
-        "through `module_defaults`: rotating and inlining move the ratio by a few hundredths, within",
-        "this machine's noise, so the 1.17x this table gave then was a real cost, and the breakdown",
-        "below found it: a module runs from its AnsiballZ zip, whose import compiles every module it",
-        "loads twice (zipimport's get_filename, then get_code) and caches nothing, on every run. The",
-        "fleet, grant and preflight code (45 KB) was loaded by every task; now only the tasks that use",
-        "it load it. What remains is the compiling of the code a one-config task does use.",
+        "through `module_defaults`, and the ratio was of two medians (1.17x on 2026-12-03). Part of that",
+        "was a real cost, which the breakdown below found: a module runs from its AnsiballZ zip, whose",
+        "import compiles every module it loads twice (zipimport's get_filename, then get_code) and caches",
+        "nothing, on every run. The fleet, grant and preflight code (45 KB) was loaded by every task; now",
+        "only the tasks that use it load it. What remains is the compiling of the code a one-config task",
+        "does use. On this machine a single round's ratio spreads over about +-0.2 (the p10-p90 column),",
+        "so 25 rounds tell a few hundredths apart only roughly.",
         "",
-        "| amazon.aws | task | median s | p10 s | p90 s | ratio to floor |",
-        "|---|---|---:|---:|---:|---:|",
+        "The ratio to the floor is taken in each round (the two tasks ran moments apart) and its median",
+        "given, with its p10-p90 over the rounds: this machine's speed drifts by more than the gap.",
+        "",
+        "| amazon.aws | task | median s | p10 s | p90 s | ratio to floor | ratio p10-p90 |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for version, by_label in samples.items():
-        floor = statistics.median(by_label[FLOOR])
         for label, values in by_label.items():
-            values = sorted(values)
-            decile = statistics.quantiles(values, n=10)
+            decile = statistics.quantiles(sorted(values), n=10)
+            ratio, low, high = paired_ratio(values, by_label[FLOOR])
             lines.append(
                 f"| {version} | {label} | {statistics.median(values):.3f} | {decile[0]:.3f} | {decile[-1]:.3f} | "
-                f"{statistics.median(values) / floor:.2f} |"
+                f"{ratio:.3f} | {low:.2f}-{high:.2f} |"
             )
     lines += [
         "",
@@ -692,14 +705,17 @@ def times_report(samples, breakdowns):
         "validation; the boto3 client; the call with the module's own logic; the result up to the exit.",
         "The process is the whole run, the interpreter's start included.",
         "",
-        "| amazon.aws | module | payload KB | process | imports | compiling | argument spec | client | call | result |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| amazon.aws | module | payload KB | process | process / floor's | imports | compiling | argument spec "
+        "| client | call | result |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for version, by_label in breakdowns.items():
         for label, parts in by_label.items():
-            cells = [f"{parts[part] * 1000:.0f}" for part in ("wall",) + task_breakdown.PARTS]
+            ratio = paired_ratio(parts["walls"], by_label[FLOOR]["walls"])[0]
+            cells = [f"{parts[part] * 1000:.0f}" for part in task_breakdown.PARTS]
             lines.append(
-                f"| {version} | {label.split(':')[0]} | {parts['payload_bytes'] / 1000:.0f} | {' | '.join(cells)} |"
+                f"| {version} | {label.split(':')[0]} | {parts['payload_bytes'] / 1000:.0f} | "
+                f"{parts['wall'] * 1000:.0f} | {ratio:.3f} | {' | '.join(cells)} |"
             )
     return lines
 

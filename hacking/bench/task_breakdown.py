@@ -14,7 +14,8 @@ __main__), and times in it: the imports (and, of them, the compiling of modules 
 the zip: zipimport compiles each one twice, in get_filename and get_code, and writes no .pyc),
 AnsibleModule's argument spec validation, the boto3 client, the API call with the module's own
 logic, and the result's formatting up to the exit. Prints one JSON object: the payload size,
-the process's wall time and each part's median, in seconds, per label.
+the process's wall time (each round's, and the median) and each part's median, in seconds, per
+label.
 """
 
 import ast
@@ -133,7 +134,8 @@ def breakdown(rounds, payloads):
                 samples[label][part].append(seconds)
     result = {}
     for label in labels:
-        result[label] = {"payload_bytes": os.path.getsize(payloads[label])}
+        # The walls in round order too, for a ratio taken round by round (bench.py paired_ratio).
+        result[label] = {"payload_bytes": os.path.getsize(payloads[label]), "walls": samples[label]["wall"]}
         result[label].update({part: statistics.median(values) for part, values in samples[label].items()})
     return result
 

@@ -4,8 +4,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Many configs in one task: expanding the items of ``configs``, checking them all before any
-call, running them concurrently (bounded, items of one function one after the other), and the
-audit of a region (which functions drop failed events).
+call, running them concurrently (bounded, items of one function one after the other). The audit of a
+region, which reads concurrently too, is failure_audit's.
 
 The work on one item is the single-config logic (ensure_present / ensure_absent); this file
 only plans and schedules it.
@@ -21,12 +21,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_message
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_task
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
-    describe_event_invoke_configs,
-)
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import finish_grants
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import task_grants_for
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
@@ -287,60 +282,6 @@ def apply_configs(client_for, params, check_mode, warn, default_region, diff):
     result = bulk_result(items, outcomes, diff)
     if task_grants is None:
         return result
+    from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import finish_grants
+
     return finish_grants(task_grants, client_for, check_mode, warn, result)
-
-
-def audit_region(client, max_concurrency):
-    """Every function of the client's region (all pages of ListFunctions) and all of its
-    configs, read concurrently: (configs in the config form with module_params, the
-    functions that drop failed events). A function deleted while it is read is left out."""
-    functions = list_functions(client)
-    # By name: the functions are the client's own region's and account's, and LocalStack's
-    # ListFunctionEventInvokeConfigs does not find a function given by ARN (AWS does).
-    refs = [parse_function_ref(function["FunctionName"]) for function in functions]
-    outcomes = run_concurrently(
-        list(range(len(refs))), lambda index: describe_event_invoke_configs(client, refs[index]), max_concurrency
-    )
-    bugs = [error for dummy, error in filter(None, outcomes) if is_bug(error)]
-    if bugs:
-        raise bugs[0]  # the audit writes nothing: the bug itself is the whole story
-    configs, configs_by_function, present = [], {}, []
-    for function, (found, error) in zip(functions, outcomes):
-        if error is not None:
-            if error_code(error.exception) == "ResourceNotFoundException":
-                continue
-            raise error
-        present.append(function)
-        configs_by_function[function["FunctionArn"]] = found
-        configs.extend(found)
-    return configs, unprotected_functions(present, configs_by_function)
-
-
-def audit_regions(client_for, regions, max_concurrency):
-    """audit_region of every region (each once, in the order given), the regions at once, each
-    with its own client and so its own request rate cap: the configs and the flagged
-    functions of all of them, region after region. Every client is made before any thread."""
-    clients = [client_for("lambda", region) for region in dict.fromkeys(regions)]
-    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
-        audits = list(pool.map(lambda client: audit_region(client, max_concurrency), clients))
-    configs = [config for found, dummy in audits for config in found]
-    unprotected = [function for dummy, flagged in audits for function in flagged]
-    return configs, unprotected
-
-
-def unprotected_functions(functions, configs_by_function):
-    """The functions whose failed asynchronous events are dropped after the retries: no
-    on_failure destination in the unqualified ($LATEST) config and no dead-letter queue.
-
-    functions: ListFunctions items; configs_by_function: {FunctionArn: [config form]}.
-    Each entry is usable as an item of lambda_event_invoke_config's ``configs``.
-    """
-    unprotected = []
-    for function in functions:
-        if (function.get("DeadLetterConfig") or {}).get("TargetArn"):
-            continue
-        latest = [c for c in configs_by_function.get(function["FunctionArn"], []) if c["qualifier"] == LATEST]
-        if latest and latest[0]["destination_config"].get("on_failure"):
-            continue
-        unprotected.append({"function_name": function["FunctionArn"]})
-    return unprotected

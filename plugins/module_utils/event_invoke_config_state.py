@@ -7,13 +7,13 @@
 
 These functions only orchestrate: one read, then at most one write, using the pure
 functions of event_invoke_config and the API wrappers of event_invoke_config_api. With
-grant_destinations, the execution role's grant (execution_role_grant) is read too, and written
-around the Lambda write.
+grant_destinations, the execution role's grant is read too (event_invoke_config_grants), and
+written around the Lambda write.
 
-execution_role_grant and destination_preflight are imported where a task uses them: a module runs
-from its AnsiballZ zip, whose import compiles each module it loads twice (zipimport's get_filename,
-then get_code) on every run, and a task without grant_destinations or validate_destinations would
-pay for both (docs/benchmarks.md).
+event_invoke_config_grants and destination_preflight are imported where a task uses them: a module
+runs from its AnsiballZ zip, whose import compiles each module it loads twice (zipimport's
+get_filename, then get_code) on every run, and a task without grant_destinations or
+validate_destinations would pay for both (docs/benchmarks.md).
 """
 
 import functools
@@ -36,7 +36,6 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
     get_event_invoke_config,
 )
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_function
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
     list_event_invoke_configs,
 )
@@ -48,7 +47,6 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions i
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_arn_in_message
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
 
 
 def _result(changed, before, after, grant=None):
@@ -164,23 +162,6 @@ def _write(client, ref, current, params, destination_exists, granted=False):
         raise _missing_target_error(ref, what) from e
 
 
-def read_grant(client, task_grants, ref, warn=None):
-    """The grant of the config at ref (its function's execution role, read with GetFunction: an
-    alias's is the role of the version it points to), or None when the function, version or alias
-    does not exist. The IAM client is of the function's region, so of its partition."""
-    try:
-        configuration = get_function(client, ref)["Configuration"]
-    except EventInvokeConfigError as e:
-        if error_code(e.exception) == "ResourceNotFoundException":
-            return None
-        raise
-    qualified = f"{unqualified_function_arn(configuration['FunctionArn'])}:{ref.qualifier or LATEST}"
-    region = ref.region or client.meta.region_name  # a function given by ARN: the ARN's region
-    from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import ConfigGrant
-
-    return ConfigGrant(task_grants, configuration["Role"], qualified, region, client, warn)
-
-
 def _destinations(settings):
     return [entry["destination"] for dummy, entry in sorted(settings["destination_config"].items())]
 
@@ -287,6 +268,8 @@ def apply_task(client_for, ref, params, check_mode, warn, task_grants=None):
     client = client_for("lambda", ref.region)
     grant_reader = None
     if params.get("grant_destinations"):
+        from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import read_grant
+
         grant_reader = functools.partial(read_grant, client, task_grants, ref, warn)
     if params["state"] == "absent":
         ignored = settings_given(params)
@@ -326,43 +309,9 @@ def task_grants_for(client_for, items):
     """The TaskGrants of a task whose items (task params) ask grant_destinations, else None."""
     if not any(item.get("grant_destinations") for item in items):
         return None
-    from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import TaskGrants
+    from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import task_grants
 
-    return TaskGrants(lambda region: client_for("iam", region))
-
-
-def report_roles(task_grants, result):
-    """Add to a result what the task did to each role (execution_role_policies), in its diff too."""
-    roles = [role for role in task_grants.roles.values() if role.changed() or role.kept]
-    result["execution_role_policies"] = [role.summary() for role in roles]
-    result["changed"] = result.get("changed", False) or any(role.changed() for role in roles)
-    changes = [(role.role_arn, role.before, role.held) for role in roles if role.changed()]
-    if not changes:
-        return result
-    before = {arn: dict(was) for arn, was, dummy in changes}
-    after = {arn: {name: held[name] for name in was} for arn, was, held in changes}
-    diff = result.setdefault("diff", {"before": {}, "after": {}})
-    if isinstance(diff, list):  # a configs task's: one entry more, for the roles
-        diff.append({"before": before, "after": after, "before_header": "execution role policies"})
-    else:
-        diff["before"]["execution_role_policies"] = before
-        diff["after"]["execution_role_policies"] = after
-    return result
-
-
-def finish_grants(task_grants, client_for, check_mode, warn, result):
-    """The end of a task with grants: revoke what its configs released and no config on the role
-    needs, and report what the task did to each role; a failed revoke fails the task with the
-    result as it is (the configs written, the roles as they now are)."""
-    from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import revoke_released
-
-    try:
-        revoke_released(task_grants, client_for, check_mode, warn)
-    except EventInvokeConfigError as e:
-        result["failed"] = True
-        failure = f"{e.message}: {e.exception}" if e.exception is not None else e.message
-        result["msg"] = "; ".join(filter(None, (result.get("msg"), f"after the Lambda writes: {failure}")))
-    return report_roles(task_grants, result)
+    return task_grants(client_for)
 
 
 def apply_one(client_for, ref, params, check_mode, warn):
@@ -372,11 +321,17 @@ def apply_one(client_for, ref, params, check_mode, warn):
         result = apply_task(client_for, ref, params, check_mode, warn, task_grants)
     except EventInvokeConfigError as e:
         if task_grants is not None and "changed" in e.kwargs:
+            from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import (
+                report_roles,
+            )
+
             report_roles(task_grants, e.kwargs)  # a grant written before the failure
         raise
     result.pop("identity", None)  # the single form's event_invoke_config names the config, until deleted
     if task_grants is None:
         return result
+    from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import finish_grants
+
     return finish_grants(task_grants, client_for, check_mode, warn, result)
 
 

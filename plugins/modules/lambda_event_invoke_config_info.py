@@ -13,8 +13,12 @@ description:
     versions and aliases, following every page of C(ListFunctionEventInvokeConfigs).
   - Without O(function_name), audits the region, or every region of O(regions) at once. It returns every
     function's configs (all pages of C(ListFunctions), read concurrently) and RV(functions_without_failure_handling),
-    the functions whose failed asynchronous events are dropped after the retries. Each names its function by ARN,
-    so its region too, and M(serverless.aws_lambda.lambda_event_invoke_config) addresses it there.
+    the V($LATEST), aliases and versions whose failed asynchronous events are dropped after the retries. Each names
+    its function by ARN, so its region too, and M(serverless.aws_lambda.lambda_event_invoke_config) addresses it there.
+  - The audit judges every qualifier on its own, as Lambda runs it, since services invoke aliases and nothing is
+    inherited between qualifiers. V($LATEST), every alias and every version with a config is handled by its own
+    config's C(on_failure) destination, else by the dead-letter queue of the version it runs; an alias runs the
+    version it points to, and a weighted alias needs both versions covered.
   - Each config comes with RV(event_invoke_configs[].module_params), the arguments with which
     M(serverless.aws_lambda.lambda_event_invoke_config) describes exactly that config; a task run with them
     reports no change. That is how configs made by hand or by another tool are adopted into a playbook.
@@ -40,7 +44,8 @@ options:
     elements: str
     version_added: 0.2.0
 notes:
-  - Without O(function_name), the caller also needs C(lambda:ListFunctions).
+  - Without O(function_name), the caller also needs C(lambda:ListFunctions) (with C(FunctionVersion=ALL), for each
+    version's dead-letter queue) and C(lambda:ListAliases).
   - With a qualifier (in O(qualifier) or in O(function_name)), only the config of that version, alias or
     V($LATEST) is returned; without one, every config of the function.
   - A function without configs gives an empty list; a function, version or alias that does not exist is a failure.
@@ -117,17 +122,20 @@ EXAMPLES = r"""
 RETURN = r"""
 functions_without_failure_handling:
   description:
-    - Without O(function_name), the functions of the region whose unqualified (V($LATEST)) config has no
-      C(on_failure) destination and that have no dead-letter queue, so that their failed asynchronous events are
-      dropped after the retries.
+    - Without O(function_name), the qualifiers of the region's functions whose failed asynchronous events are
+      dropped after the retries. That is V($LATEST), an alias or a version with a config, whose own config has no
+      C(on_failure) destination and whose version (an alias's one or two) has no dead-letter queue.
     - Each entry is an item for O(serverless.aws_lambda.lambda_event_invoke_config#module:configs), naming the
-      function by its ARN.
+      function by its ARN, with C(qualifier) for an alias or a version; V($LATEST) first, then versions by number,
+      then aliases by name, function after function.
   returned: when O(function_name) is not given
   type: list
   version_added: 0.2.0
   elements: dict
   sample:
     - function_name: arn:aws:lambda:us-east-1:123456789012:function:reports
+    - function_name: arn:aws:lambda:us-east-1:123456789012:function:orders
+      qualifier: live
 event_invoke_configs:
   description: The configs, in the shape of the RV(serverless.aws_lambda.lambda_event_invoke_config#module:event_invoke_config)
     return value of M(serverless.aws_lambda.lambda_event_invoke_config), plus RV(event_invoke_configs[].module_params).
@@ -201,10 +209,10 @@ event_invoke_configs:
 """
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import audit_regions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
     describe_event_invoke_configs,
 )
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audit_regions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule

@@ -271,59 +271,6 @@ def config(function, qualifier="$LATEST", on_failure=None):
     }
 
 
-def test_unprotected_functions_are_those_with_neither_on_failure_nor_a_dead_letter_queue():
-    arn = "arn:aws:lambda:us-east-1:123456789012:function:"
-    functions = [
-        {"FunctionArn": arn + "protected"},
-        {"FunctionArn": arn + "dlq", "DeadLetterConfig": {"TargetArn": QUEUE}},
-        {"FunctionArn": arn + "no-config"},
-        {"FunctionArn": arn + "alias-only"},
-        {"FunctionArn": arn + "success-only"},
-        {"FunctionArn": arn + "empty-dlq", "DeadLetterConfig": {}},
-    ]
-    configs = {
-        arn + "protected": [config(arn + "protected", on_failure=QUEUE)],
-        arn + "alias-only": [config(arn + "alias-only", qualifier="live", on_failure=QUEUE)],
-        arn + "success-only": [config(arn + "success-only")],
-    }
-    assert fleet.unprotected_functions(functions, configs) == [
-        {"function_name": arn + name} for name in ("no-config", "alias-only", "success-only", "empty-dlq")
-    ]
-
-
-class RegionClient:
-    """ListFunctions and ListFunctionEventInvokeConfigs of one region: one function without configs."""
-
-    def __init__(self, region, together):
-        self.region = region
-        self.together = together
-
-    def list_functions(self, **kwargs):
-        self.together.wait()  # both regions are listed at once, or this times out
-        arn = f"arn:aws:lambda:{self.region}:123456789012:function:fn-{self.region}"
-        return {"Functions": [{"FunctionName": f"fn-{self.region}", "FunctionArn": arn}]}
-
-    def list_function_event_invoke_configs(self, **kwargs):
-        return {"FunctionEventInvokeConfigs": []}
-
-
-def test_the_audit_of_several_regions_names_each_function_in_its_region():
-    clients = {}
-    together = threading.Barrier(2, timeout=5)
-
-    def client_for(service, region):
-        assert threading.current_thread() is threading.main_thread()  # every client made before any thread
-        return clients.setdefault(region, RegionClient(region, together))
-
-    configs, unprotected = fleet.audit_regions(client_for, ["us-east-1", "eu-west-1", "us-east-1"], 2)
-    assert configs == []
-    assert unprotected == [
-        {"function_name": "arn:aws:lambda:us-east-1:123456789012:function:fn-us-east-1"},
-        {"function_name": "arn:aws:lambda:eu-west-1:123456789012:function:fn-eu-west-1"},
-    ]
-    assert sorted(clients) == ["eu-west-1", "us-east-1"]  # a region given twice is audited once
-
-
 def test_diff_heads_an_arn_item_by_name_and_region_and_a_name_as_given():
     arn = "arn:aws:lambda:eu-west-1:123456789012:function:orders"
     assert fleet.diff_label({"function_name": arn}) == "orders (eu-west-1)"

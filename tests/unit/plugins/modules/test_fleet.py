@@ -3,7 +3,7 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""configs (many configs in one task) and the audit of a region, checked with botocore's Stubber.
+"""configs (many configs in one task), checked with botocore's Stubber.
 
 max_concurrency=1 makes the call order deterministic, which the Stubber needs; the
 concurrency itself is tested in module_utils/test_event_invoke_config_fleet.py.
@@ -16,7 +16,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_document
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_name
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
-from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import destinations
 
@@ -247,90 +246,6 @@ def test_a_client_that_cannot_be_made_in_a_worker_thread_fails_only_its_item(stu
     stubber.assert_no_pending_responses()
     assert result["failed"] is True
     assert result["msg"] == "1 of 1 configs failed: a: Couldn't connect to AWS: the profile (sqs) could not be found"
-
-
-def function(name, dead_letter=None):
-    item = {"FunctionName": name, "FunctionArn": PREFIX + name}
-    if dead_letter:
-        item["DeadLetterConfig"] = {"TargetArn": dead_letter}
-    return item
-
-
-def test_audit_lists_every_function_and_flags_those_that_drop_failed_events(stubber, run_module):
-    stubber.add_response(
-        "list_functions",
-        {"Functions": [function("protected"), function("dlq", QUEUE)], "NextMarker": "page-2"},
-        {"MaxItems": 50},
-    )
-    stubber.add_response("list_functions", {"Functions": [function("bare")]}, {"MaxItems": 50, "Marker": "page-2"})
-    for name, configs in (
-        ("protected", [config_of("protected", on_failure=QUEUE)]),
-        ("dlq", []),
-        ("bare", [config_of("bare", qualifier="live", on_failure=QUEUE), config_of("bare", retry=1)]),
-    ):
-        stubber.add_response(
-            "list_function_event_invoke_configs",
-            {"FunctionEventInvokeConfigs": configs},
-            {"FunctionName": name, "MaxItems": 50},
-        )
-    result = run_module(info, {"max_concurrency": 1})
-    stubber.assert_no_pending_responses()
-    assert result["functions_without_failure_handling"] == [{"function_name": PREFIX + "bare"}]
-    assert [c["function_arn"] for c in result["event_invoke_configs"]] == [
-        PREFIX + "protected:$LATEST",
-        PREFIX + "bare:live",
-        PREFIX + "bare:$LATEST",
-    ]
-    assert result["event_invoke_configs"][2]["module_params"]["function_name"] == PREFIX + "bare"
-
-
-def test_a_throttled_page_is_retried_alone(stubber, run_module):
-    # The first page is read once: the retry asks again for the second page only.
-    stubber.add_response("list_functions", {"Functions": [function("a")], "NextMarker": "page-2"}, {"MaxItems": 50})
-    stubber.add_client_error(
-        "list_functions",
-        service_error_code="TooManyRequestsException",
-        http_status_code=429,
-        expected_params={"MaxItems": 50, "Marker": "page-2"},
-    )
-    stubber.add_response("list_functions", {"Functions": [function("b")]}, {"MaxItems": 50, "Marker": "page-2"})
-    for name in ("a", "b"):
-        stubber.add_response(
-            "list_function_event_invoke_configs",
-            {"FunctionEventInvokeConfigs": [], "NextMarker": "more"}
-            if name == "b"
-            else {"FunctionEventInvokeConfigs": []},
-            {"FunctionName": name, "MaxItems": 50},
-        )
-    stubber.add_client_error(
-        "list_function_event_invoke_configs",
-        service_error_code="TooManyRequestsException",
-        http_status_code=429,
-        expected_params={"FunctionName": "b", "MaxItems": 50, "Marker": "more"},
-    )
-    stubber.add_response(
-        "list_function_event_invoke_configs",
-        {"FunctionEventInvokeConfigs": [config_of("b", retry=1)]},
-        {"FunctionName": "b", "MaxItems": 50, "Marker": "more"},
-    )
-    result = run_module(info, {"max_concurrency": 1})
-    stubber.assert_no_pending_responses()
-    assert stubber.sleeps.call_count == 2
-    assert [c["function_arn"] for c in result["event_invoke_configs"]] == [PREFIX + "b:$LATEST"]
-
-
-def test_audit_leaves_out_a_function_deleted_while_it_is_read(stubber, run_module):
-    stubber.add_response("list_functions", {"Functions": [function("gone"), function("bare")]}, {"MaxItems": 50})
-    stubber.add_client_error(
-        "list_function_event_invoke_configs",
-        service_error_code="ResourceNotFoundException",
-        service_message="The function doesn't exist.",
-        http_status_code=404,
-    )
-    stubber.add_response("list_function_event_invoke_configs", {"FunctionEventInvokeConfigs": []})
-    result = run_module(info, {"max_concurrency": 1})
-    stubber.assert_no_pending_responses()
-    assert result["functions_without_failure_handling"] == [{"function_name": PREFIX + "bare"}]
 
 
 def test_items_sharing_a_role_and_a_destination_share_one_grant_read_and_written_once(stubber, run_module):

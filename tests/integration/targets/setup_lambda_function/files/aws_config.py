@@ -20,6 +20,7 @@ Usage: aws_config.py setup|cleanup ENDPOINT REGION SPEC_JSON
        aws_config.py create-destination ENDPOINT REGION sqs|sns|events NAME
        aws_config.py delete-destination ENDPOINT REGION ARN
        aws_config.py leftovers ENDPOINT REGION PREFIX
+       aws_config.py publish-alias ENDPOINT REGION FUNCTION ALIAS
 Prints JSON: setup {"account", "role_arn", "package", "function_arns", "destination_arns"} (what
 tasks/main.yml documents); cleanup {"failed": [step, error]...} (every step is tried); read {"exists",
 "function_arn", "retry", "age", "on_success", "on_failure", "last_modified"}; read-each {"configs": [as
@@ -29,7 +30,9 @@ set-on-failure (another tool's write: Update of the on_failure destination alone
 create-function {"arn", "version"} (a function that echoes its event, retried while a new role is
 not yet usable, without waiting for it to be active:
 LocalStack without Docker turns it Failed, which amazon.aws.lambda's waiter may catch);
-leftovers {"functions", "roles", "queues", "topics", "buses"} named with PREFIX.
+leftovers {"functions", "roles", "queues", "topics", "buses"} named with PREFIX; publish-alias
+{"version"} (publishes a version of FUNCTION as it is, its dead-letter queue too, and points a new
+alias at it).
 
 delete-function is cleanup: LocalStack cannot run functions without Docker, and its
 DeleteFunction then answers InternalError, which amazon.aws.lambda retries for minutes.
@@ -327,6 +330,10 @@ def main(action, endpoint, region, function_name, qualifier=None, *more):
         if action == "delete-function":
             lambda_client.delete_function(FunctionName=function_name)
             return {"deleted": True}
+        if action == "publish-alias":
+            version = lambda_client.publish_version(FunctionName=function_name)["Version"]
+            lambda_client.create_alias(FunctionName=function_name, Name=qualifier, FunctionVersion=version)
+            return {"version": version}
         if action == "set-on-failure":
             config = lambda_client.update_function_event_invoke_config(
                 FunctionName=function_name, DestinationConfig={"OnFailure": {"Destination": qualifier}}
