@@ -231,18 +231,29 @@ class Bench:
         return rows
 
     # --- 2. per-task time --------------------------------------------------------------------
-    def per_task_time(self, collections):
-        """{label: [seconds]} of each kind of task, on the amazon.aws in collections. Every AWS task is
-        given its connection inline (none through module_defaults), and each round runs the kinds in
-        another order (rotated), so that no kind always follows the same task."""
-        connection = {"region": REGION, "endpoint_url": self.proxy, "access_key": "test", "secret_key": "bench-secret"}
-        kinds = {
+    def connection(self):
+        """The connection options every per-task AWS task is given inline."""
+        return {"region": REGION, "endpoint_url": self.proxy, "access_key": "test", "secret_key": "bench-secret"}
+
+    def noop_tasks(self):
+        """{label: task body} of our no-op and of the floor, which the per-task table and the breakdown time."""
+        connection = self.connection()
+        return {
             OURS: {
                 "serverless.aws_lambda.lambda_event_invoke_config": dict(
                     connection, function_name="bench-one", maximum_retry_attempts=1
                 )
             },
             FLOOR: {"floor_get_event_invoke_config": dict(connection, function_name="bench-one")},
+        }
+
+    def per_task_time(self, collections):
+        """{label: [seconds]} of each kind of task, on the amazon.aws in collections. Every AWS task is
+        given its connection inline (none through module_defaults), and each round runs the kinds in
+        another order (rotated), so that no kind always follows the same task."""
+        connection = self.connection()
+        kinds = {
+            **self.noop_tasks(),
             "amazon.aws.lambda_info (query: config)": {
                 "amazon.aws.lambda_info": dict(connection, name="bench-one", query="config")
             },
@@ -289,16 +300,7 @@ class Bench:
         the AnsiballZ files of one run of each kept on disk."""
         kept = os.path.join(self.workdir, "kept")
         shutil.rmtree(kept, ignore_errors=True)
-        connection = {"region": REGION, "endpoint_url": self.proxy, "access_key": "test", "secret_key": "bench-secret"}
-        tasks = [
-            {
-                "name": OURS,
-                "serverless.aws_lambda.lambda_event_invoke_config": dict(
-                    connection, function_name="bench-one", maximum_retry_attempts=1
-                ),
-            },
-            {"name": FLOOR, "floor_get_event_invoke_config": dict(connection, function_name="bench-one")},
-        ]
+        tasks = [dict(body, name=label) for label, body in self.noop_tasks().items()]
         self.play(
             "kept",
             tasks,

@@ -3,8 +3,8 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The execution-role grants of a task (grant_destinations) around its Lambda writes: a task's
-TaskGrants, a config's grant read before its write, and the task's end (revoke what no config on
+"""The execution-role grants of a task (grant_destinations) around its Lambda writes: a config's
+grant read before its write, and the task's end (revoke what no config on
 a role needs, each role's policies in the result).
 
 The grant itself (policies, IAM's quota, which configs need what) is execution_role_grant's;
@@ -16,15 +16,9 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_function
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import ConfigGrant
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import TaskGrants
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import revoke_released
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
-
-
-def task_grants(client_for):
-    """The TaskGrants of a task: its IAM clients by region."""
-    return TaskGrants(lambda region: client_for("iam", region))
 
 
 def read_grant(client, task_grants, ref, warn=None):

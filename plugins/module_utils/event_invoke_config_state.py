@@ -309,9 +309,9 @@ def task_grants_for(client_for, items):
     """The TaskGrants of a task whose items (task params) ask grant_destinations, else None."""
     if not any(item.get("grant_destinations") for item in items):
         return None
-    from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import task_grants
+    from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import TaskGrants
 
-    return task_grants(client_for)
+    return TaskGrants(lambda region: client_for("iam", region))
 
 
 def apply_one(client_for, ref, params, check_mode, warn):
