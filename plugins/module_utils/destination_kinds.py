@@ -61,13 +61,14 @@ def _queue_url(client, arn):
     return client.get_queue_url(QueueName=parts.resource, QueueOwnerAWSAccountId=parts.account)["QueueUrl"]
 
 
-def _queue_attribute(client, arn, name):
+def queue_attribute(client, arn, name):
+    """One attribute of the queue of an SQS ARN (None when unset), read with a client of its region."""
     url = _queue_url(client, arn)
     return client.get_queue_attributes(QueueUrl=url, AttributeNames=[name]).get("Attributes", {}).get(name)
 
 
 def _queue_policy(client, arn):
-    return _queue_attribute(client, arn, "Policy")
+    return queue_attribute(client, arn, "Policy")
 
 
 def customer_key(key_id):
@@ -78,7 +79,7 @@ def customer_key(key_id):
 
 
 def _queue_key(client, arn):
-    return customer_key(_queue_attribute(client, arn, "KmsMasterKeyId"))
+    return customer_key(queue_attribute(client, arn, "KmsMasterKeyId"))
 
 
 def _topic_attributes(client, arn):

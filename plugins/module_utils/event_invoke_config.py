@@ -52,6 +52,8 @@ OPTION_BOUNDS = dict(
     iam_propagation_timeout=(0, 3600),
     max_concurrency=(1, 64),  # how many configs of a bulk task are read and written at once
     max_requests_per_second=REQUEST_RATE_RANGE,
+    # The audit's window: CloudWatch keeps the 5-minute data points of the last 63 days.
+    lookback_days=(1, 63),
 )
 
 

@@ -301,3 +301,9 @@ def list_aliases(client, function_name):
 def list_versions(client, function_name):
     """Every version of a function ($LATEST included), each with its execution role, all pages."""
     return _all_pages(client, "list_versions_by_function", "Versions", FunctionName=function_name)
+
+
+@LambdaErrorHandler.common_error_handler("list the event source mappings of the region")
+def list_event_source_mappings(client):
+    """Every event source mapping of the client's region, following all pages."""
+    return _all_pages(client, "list_event_source_mappings", "EventSourceMappings")

@@ -3,19 +3,30 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The audit of a region: which qualifiers of which functions drop their failed asynchronous events.
+"""The audit of a region: which qualifiers of which functions lose their failed asynchronous events.
 
 Each qualifier stands alone: V($LATEST), every alias and every version with a config is judged on
 its own config's on_failure destination, else on the dead-letter queue of the version(s) it runs
 (an alias runs the version it points to, a weighted alias two). Nothing is inherited from another
-qualifier's config (docs/aws-behaviours.md).
+qualifier's config (docs/aws-behaviours.md). CloudWatch's metrics of each qualifier's own traffic
+(async_metrics) then tell a qualifier that is losing events from one that only could.
 
-handling() judges one qualifier from what was read; the readers are the listings of
-event_invoke_config_api; audit_region reads a region and judges each of its qualifiers.
+handling() and judge() are pure, fed what was read; the readers are event_invoke_config_api's
+listings and async_metrics; audit_region reads a region and judges each of its qualifiers.
 """
 
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
+try:
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore.
+
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import METRIC_KEYS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import own_traffic
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import read_async_metrics
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_aliases
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
@@ -24,6 +35,10 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
     describe_event_invoke_configs,
 )
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_source_mappings import (
+    audit_event_source_mappings,
+)
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
@@ -60,19 +75,18 @@ def audited_qualifiers(configured, aliases):
     return audited
 
 
-def unhandled_qualifiers(function_arn, configs, aliases, dead_letter_queues):
-    """The items for lambda_event_invoke_config's ``configs`` of the qualifiers of one function
-    that drop failed events: {function_name: its unqualified ARN}, plus qualifier for an alias
-    or a version. configs: the function's configs (config form); aliases: {alias: [versions]}."""
+def qualifier_handling(configs, aliases, dead_letter_queues):
+    """[(qualifier, failure destination or None, reason)] of the audited qualifiers of one function:
+    V($LATEST), then versions by number, then aliases by name. configs: the function's configs
+    (config form); aliases: {alias: [versions]}; dead_letter_queues: {version: DLQ ARN or None}."""
     on_failure = {
         config["qualifier"]: config["destination_config"].get("on_failure", {}).get("destination") for config in configs
     }
-    items = []
-    for qualifier, runs in sorted(audited_qualifiers(on_failure, aliases).items(), key=_qualifier_order):
-        destination, dummy = handling(qualifier, on_failure.get(qualifier), runs, dead_letter_queues)
-        if destination is None:
-            items.append({"function_name": function_arn, **({} if qualifier == LATEST else {"qualifier": qualifier})})
-    return items
+    audited = sorted(audited_qualifiers(on_failure, aliases).items(), key=_qualifier_order)
+    return [
+        (qualifier, *handling(qualifier, on_failure.get(qualifier), runs, dead_letter_queues))
+        for qualifier, runs in audited
+    ]
 
 
 def _qualifier_order(item):
@@ -81,17 +95,78 @@ def _qualifier_order(item):
     return (qualifier != LATEST, not qualifier.isdigit(), int(qualifier) if qualifier.isdigit() else 0, qualifier)
 
 
+# The statuses of an audited qualifier, the most urgent first (the order of the audit's lists).
+STATUSES = ("losing", "unprotected", "idle", "protected")
+
+
+def _count(number, what, plural=None):
+    return f"{number} {what if number == 1 else plural or what + 's'}"
+
+
+def judge(destination, reason, evidence, lookback_days):
+    """(status, reason) of one qualifier. destination, reason: handling()'s; evidence: the sums of
+    its own traffic over the window (async_metrics.METRIC_KEYS), or None when they could not be read."""
+    window = f"in the last {_count(lookback_days, 'day')}"
+    if evidence is None:
+        return ("protected" if destination else "unprotected"), f"{reason}; its traffic is unknown (no metrics read)"
+    failed = evidence["dead_letter_errors"] + evidence["destination_delivery_failures"]
+    if failed:
+        return "losing", (
+            f"{_count(failed, 'delivery', 'deliveries')} of its invocation records failed {window} "
+            f"({evidence['dead_letter_errors']} to a dead-letter queue, "
+            f"{evidence['destination_delivery_failures']} to a destination): check that each exists and that the "
+            f"execution role may send to it; {reason}"
+        )
+    if destination:
+        return "protected", reason
+    if evidence["async_events_dropped"]:
+        return "losing", f"{_count(evidence['async_events_dropped'], 'async event')} dropped {window}: {reason}"
+    if evidence["async_events_received"]:
+        return "unprotected", (
+            f"{_count(evidence['async_events_received'], 'async event')} received {window} and none dropped yet, but "
+            f"{reason}"
+        )
+    return "idle", f"no async event received {window}; {reason}"
+
+
+def audit_entry(function_arn, qualifier, destination, status, reason, evidence):
+    """One entry of failure_audit: the qualified ARN, the status, the sums (None when unread)."""
+    return dict(
+        function_arn=f"{function_arn}:{qualifier}",
+        qualifier=qualifier,
+        status=status,
+        **{key: None if evidence is None else evidence[key] for key in METRIC_KEYS},
+        failure_destination=destination,
+        reason=reason,
+    )
+
+
+def by_status(entries):
+    """The entries, the most urgent status first, in their order within a status."""
+    return sorted(entries, key=lambda entry: STATUSES.index(entry["status"]))
+
+
+def without_failure_handling(entries):
+    """The items for lambda_event_invoke_config's ``configs`` of the entries with no failure handling
+    at all, in their order: {function_name: its unqualified ARN}, plus qualifier for an alias or a version."""
+    items = []
+    for entry in entries:
+        if entry["failure_destination"] is None:
+            function_arn = unqualified_function_arn(entry["function_arn"])
+            qualifier = {} if entry["qualifier"] == LATEST else {"qualifier": entry["qualifier"]}
+            items.append({"function_name": function_arn, **qualifier})
+    return items
+
+
 def _read_function(client, function):
     """(configs, aliases) of one function, or raises (a function deleted meanwhile: not found)."""
     ref = parse_function_ref(function["FunctionName"])
     return describe_event_invoke_configs(client, ref), list_aliases(client, function["FunctionName"])
 
 
-def audit_region(client, max_concurrency):
-    """Every function of the client's region (all pages of ListFunctions, every version, for
-    each version's dead-letter queue) and all of its configs and aliases, read concurrently:
-    (configs in the config form with module_params, the qualifiers that drop failed events).
-    A function deleted while it is read is left out."""
+def _read_functions(client, max_concurrency):
+    """[(function ($LATEST of ListFunctions), its configs, {alias: versions}, {version: DLQ})] of every
+    function of the region, read concurrently; a function deleted while it is read is left out."""
     functions, dead_letter_queues = [], {}
     for version in list_functions(client, all_versions=True):
         dlq = (version.get("DeadLetterConfig") or {}).get("TargetArn")
@@ -106,28 +181,91 @@ def audit_region(client, max_concurrency):
     bugs = [error for dummy, error in filter(None, outcomes) if is_bug(error)]
     if bugs:
         raise bugs[0]  # the audit writes nothing: the bug itself is the whole story
-    configs, unhandled = [], []
+    read = []
     for function, (found, error) in zip(functions, outcomes):
         if error is not None:
             if error_code(error.exception) == "ResourceNotFoundException":
                 continue
             raise error
-        function_configs, aliases = found
+        read.append((function, *found, dead_letter_queues[function["FunctionName"]]))
+    return read
+
+
+def _evidence(metrics_client, judged, lookback_days, region):
+    """{(function_name, qualifier): its own traffic's sums} of every judged qualifier, or (None, a
+    warning) when the caller may not read CloudWatch's metrics."""
+    series = [(name, qualifier) for name, dummy, handled in judged for qualifier, dummy, dummy in handled]
+    try:
+        sums = read_async_metrics(metrics_client, series, lookback_days)
+    except (ClientError, BotoCoreError) as e:
+        if error_code(e) in ("AccessDenied", "AccessDeniedException"):
+            return None, (
+                f"the audit of {region} could not read CloudWatch's metrics (cloudwatch:GetMetricData was denied): "
+                "each qualifier is judged by its configuration alone"
+            )
+        raise EventInvokeConfigError(message=f"could not read CloudWatch's metrics in {region}", exception=e) from e
+    for name, dummy, handled in judged:
+        qualifiers = [sums[(name, qualifier)] for qualifier, dummy, dummy in handled if qualifier != LATEST]
+        sums[(name, LATEST)] = own_traffic(sums[(name, LATEST)], qualifiers)
+    return sums, None
+
+
+RegionAudit = namedtuple("RegionAudit", ["configs", "entries", "mappings", "warnings"])
+
+# The services an audit reads in each region: the functions, their metrics, and the SQS queues of mappings.
+AUDIT_SERVICES = ("lambda", "cloudwatch", "sqs")
+
+
+def _mappings(clients, region):
+    """(the mappings that discard failed records, None), or ([], a warning) when they may not be listed."""
+    try:
+        return audit_event_source_mappings(clients["lambda"], clients["sqs"]), None
+    except EventInvokeConfigError as e:
+        if error_code(e.exception) != "AccessDeniedException":
+            raise
+        return (
+            [],
+            f"the audit of {region} could not list its event source mappings (lambda:ListEventSourceMappings was denied)",
+        )
+
+
+def audit_region(region, clients, max_concurrency, lookback_days):
+    """Every function of the region (all pages of ListFunctions, every version, for each version's
+    dead-letter queue) with all of its configs and aliases, read concurrently, the metrics of every
+    audited qualifier, and the event source mappings: RegionAudit(configs in the config form with
+    module_params, one failure_audit entry per audited qualifier, the mappings that discard failed
+    records, warnings). clients: {service: client} of AUDIT_SERVICES in the region."""
+    configs, judged = [], []
+    for function, function_configs, aliases, queues in _read_functions(clients["lambda"], max_concurrency):
         configs.extend(function_configs)
         # With FunctionVersion=ALL, AWS gives a version's ARN with its qualifier.
         function_arn = unqualified_function_arn(function["FunctionArn"])
-        queues = dead_letter_queues[function["FunctionName"]]
-        unhandled.extend(unhandled_qualifiers(function_arn, function_configs, aliases, queues))
-    return configs, unhandled
+        judged.append((function["FunctionName"], function_arn, qualifier_handling(function_configs, aliases, queues)))
+    evidence, warning = _evidence(clients["cloudwatch"], judged, lookback_days, region)
+    entries = []
+    for name, function_arn, handled in judged:
+        for qualifier, destination, reason in handled:
+            own = None if evidence is None else evidence[(name, qualifier)]
+            status, why = judge(destination, reason, own, lookback_days)
+            entries.append(audit_entry(function_arn, qualifier, destination, status, why, own))
+    mappings, mappings_warning = _mappings(clients, region)
+    return RegionAudit(configs, entries, mappings, [each for each in (warning, mappings_warning) if each])
 
 
-def audit_regions(client_for, regions, max_concurrency):
+def audit_regions(client_for, regions, max_concurrency, lookback_days):
     """audit_region of every region (each once, in the order given), the regions at once, each
-    with its own client and so its own request rate cap: the configs and the flagged
-    qualifiers of all of them, region after region. Every client is made before any thread."""
-    clients = [client_for("lambda", region) for region in dict.fromkeys(regions)]
+    with its own clients and so its own request rate cap: RegionAudit of all of them, the configs
+    and mappings region after region, the entries by status (region after region within one).
+    Every client is made before any thread."""
+    clients = [
+        (region, {service: client_for(service, region) for service in AUDIT_SERVICES})
+        for region in dict.fromkeys(regions)
+    ]
     with ThreadPoolExecutor(max_workers=len(clients)) as pool:
-        audits = list(pool.map(lambda client: audit_region(client, max_concurrency), clients))
-    configs = [config for found, dummy in audits for config in found]
-    unhandled = [item for dummy, flagged in audits for item in flagged]
-    return configs, unhandled
+        audits = list(pool.map(lambda each: audit_region(*each, max_concurrency, lookback_days), clients))
+    return RegionAudit(
+        [config for audit in audits for config in audit.configs],
+        by_status([entry for audit in audits for entry in audit.entries]),
+        [mapping for audit in audits for mapping in audit.mappings],
+        [warning for audit in audits for warning in audit.warnings],
+    )

@@ -19,6 +19,12 @@ description:
     inherited between qualifiers. V($LATEST), every alias and every version with a config is handled by its own
     config's C(on_failure) destination, else by the dead-letter queue of the version it runs; an alias runs the
     version it points to, and a weighted alias needs both versions covered.
+  - CloudWatch's metrics of the last O(lookback_days) days then tell what each qualifier did, in
+    RV(failure_audit). A qualifier is V(losing) when it dropped events with no handling or its handling failed
+    to deliver, V(unprotected) when it received async events with no handling, V(idle) when it has no handling
+    and received none, and V(protected) otherwise.
+  - The audit also lists, in RV(event_source_mappings_without_failure_handling), the event source mappings that
+    discard records which keep failing, the other way Lambda loses failed work.
   - Each config comes with RV(event_invoke_configs[].module_params), the arguments with which
     M(serverless.aws_lambda.lambda_event_invoke_config) describes exactly that config; a task run with them
     reports no change. That is how configs made by hand or by another tool are adopted into a playbook.
@@ -35,6 +41,13 @@ options:
     type: int
     default: 10
     version_added: 0.2.0
+  lookback_days:
+    description:
+      - Without O(function_name), the days of CloudWatch's metrics the audit reads, from V(1) to V(63) (CloudWatch
+        keeps the 5-minute data points of 63 days).
+    type: int
+    default: 14
+    version_added: 0.2.0
   regions:
     description:
       - Without O(function_name), the regions to audit, all at once, each under its own request quota
@@ -45,7 +58,17 @@ options:
     version_added: 0.2.0
 notes:
   - Without O(function_name), the caller also needs C(lambda:ListFunctions) (with C(FunctionVersion=ALL), for each
-    version's dead-letter queue) and C(lambda:ListAliases).
+    version's dead-letter queue), C(lambda:ListAliases) and C(cloudwatch:GetMetricData). Where CloudWatch denies
+    the metrics, the module warns and judges each qualifier by its configuration alone (V(protected) or
+    V(unprotected), its counts null).
+  - For event source mappings, the audit needs C(lambda:ListEventSourceMappings), and C(sqs:GetQueueUrl) and
+    C(sqs:GetQueueAttributes) on the queues of SQS mappings (their redrive policy). Where the listing is denied, the
+    module warns and lists no mapping.
+  - CloudWatch bills C(GetMetricData) per metric requested (USD 0.01 per 1,000 in most regions); the audit
+    requests 4 per function and 4 per alias or configured version, in calls of up to 500.
+  - Lambda counts an alias's or a version's traffic in its own series (dimension C(Resource)) and in the
+    function's total; the unqualified traffic is the total less the audited qualifiers'. A version invoked
+    directly that has no config is not audited, and its traffic counts as V($LATEST)'s.
   - With a qualifier (in O(qualifier) or in O(function_name)), only the config of that version, alias or
     V($LATEST) is returned; without one, every config of the function.
   - A function without configs gives an empty list; a function, version or alias that does not exist is a failure.
@@ -120,14 +143,103 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+failure_audit:
+  description:
+    - Without O(function_name), one entry per audited qualifier of every function of the regions, the most urgent
+      first (V(losing), V(unprotected), V(idle), V(protected)); within a status region after region, function after
+      function, V($LATEST) first, then versions by number, then aliases by name.
+  returned: when O(function_name) is not given
+  type: list
+  version_added: 0.2.0
+  elements: dict
+  contains:
+    function_arn:
+      description: The qualified ARN of the function's V($LATEST), alias or version.
+      type: str
+    qualifier:
+      description: V($LATEST), the alias or the version.
+      type: str
+    status:
+      description:
+        - V(losing) - in the window, async events were dropped with no handling, or Lambda failed to deliver
+          invocation records to the dead-letter queue or a destination.
+        - V(unprotected) - async events were received, none dropped yet, and nothing keeps failed ones; also the
+          status of every qualifier with no handling when the metrics could not be read.
+        - V(idle) - no handling, and no async event received in the window.
+        - V(protected) - handled, and no delivery failed.
+      type: str
+      choices: [losing, unprotected, idle, protected]
+    async_events_received:
+      description: The Sum of C(AsyncEventsReceived) of the qualifier's own traffic over the window; null when the
+        metrics could not be read.
+      type: int
+    async_events_dropped:
+      description: The Sum of C(AsyncEventsDropped) (events dropped after the retries or their age, sent to the
+        handling first when there is one).
+      type: int
+    dead_letter_errors:
+      description: The Sum of C(DeadLetterErrors), records Lambda could not send to the dead-letter queue.
+      type: int
+    destination_delivery_failures:
+      description: The Sum of C(DestinationDeliveryFailures), records Lambda could not send to a destination.
+      type: int
+    failure_destination:
+      description: The C(on_failure) destination or the dead-letter queue that keeps the failed events; null when
+        there is none.
+      type: str
+    reason:
+      description: What the status rests on, in a sentence a person can act on.
+      type: str
+  sample:
+    - function_arn: arn:aws:lambda:us-east-1:123456789012:function:orders:live
+      qualifier: live
+      status: losing
+      async_events_received: 1200
+      async_events_dropped: 14
+      dead_letter_errors: 0
+      destination_delivery_failures: 0
+      failure_destination: null
+      reason: "14 async events dropped in the last 14 days: alias of version 3: no on_failure destination in the
+        alias's config (it does not inherit the version's) and no dead-letter queue on version 3"
+event_source_mappings_without_failure_handling:
+  description:
+    - Without O(function_name), the event source mappings of the regions that discard records which keep failing.
+    - A stream or Kafka mapping (Kinesis, DynamoDB Streams, Amazon MSK, self-managed Kafka) without an on-failure
+      destination discards a failing batch after its retries or its records' age, and with neither limit when the
+      stream's retention ends. An SQS mapping's failed messages are kept only by its queue's redrive policy.
+    - Mappings of other sources (Amazon MQ, DocumentDB) are not judged.
+  returned: when O(function_name) is not given
+  type: list
+  version_added: 0.2.0
+  elements: dict
+  contains:
+    uuid:
+      description: The mapping's identifier.
+      type: str
+    function_arn:
+      description: The function (or alias, or version) the mapping invokes.
+      type: str
+    event_source_arn:
+      description: The stream, topic or queue; null for a self-managed Kafka cluster.
+      type: str
+    reason:
+      description: Why its failed records are lost, in a sentence a person can act on.
+      type: str
+  sample:
+    - uuid: 14e0db71-5d35-4eb5-b481-8945cf9d10c2
+      function_arn: arn:aws:lambda:us-east-1:123456789012:function:orders
+      event_source_arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders
+      reason: "no on-failure destination: a batch of its Kinesis stream that keeps failing is discarded after 2
+        retries"
 functions_without_failure_handling:
   description:
     - Without O(function_name), the qualifiers of the region's functions whose failed asynchronous events are
       dropped after the retries. That is V($LATEST), an alias or a version with a config, whose own config has no
       C(on_failure) destination and whose version (an alias's one or two) has no dead-letter queue.
     - Each entry is an item for O(serverless.aws_lambda.lambda_event_invoke_config#module:configs), naming the
-      function by its ARN, with C(qualifier) for an alias or a version; V($LATEST) first, then versions by number,
-      then aliases by name, function after function.
+      function by its ARN, with C(qualifier) for an alias or a version; in the order of RV(failure_audit), so
+      V(losing) first, then V(unprotected), then V(idle). A qualifier whose handling exists but fails to deliver is
+      in RV(failure_audit) only.
   returned: when O(function_name) is not given
   type: list
   version_added: 0.2.0
@@ -212,7 +324,6 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
     describe_event_invoke_configs,
 )
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audit_regions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
@@ -225,6 +336,7 @@ def main():
         **REQUEST_RATE_ARGUMENT_SPEC,
         max_concurrency={"type": "int", "default": 10},
         regions={"type": "list", "elements": "str"},
+        lookback_days={"type": "int", "default": 14},
     )
     module = LambdaAWSModule(
         argument_spec=argument_spec,
@@ -239,9 +351,23 @@ def describe(module):
     params = module.params
     validate_settings(params)
     if params["function_name"] is None:
+        # Only an audit loads the audit's code (a module's imports cost every task; see event_invoke_config_state).
+        from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audit_regions
+        from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import (
+            without_failure_handling,
+        )
+
         regions = params["regions"] or [module.region]
-        configs, unprotected = audit_regions(module.client_for, regions, params["max_concurrency"])
-        return {"changed": False, "event_invoke_configs": configs, "functions_without_failure_handling": unprotected}
+        audit = audit_regions(module.client_for, regions, params["max_concurrency"], params["lookback_days"])
+        for warning in audit.warnings:
+            module.warn(warning)
+        return {
+            "changed": False,
+            "event_invoke_configs": audit.configs,
+            "failure_audit": audit.entries,
+            "functions_without_failure_handling": without_failure_handling(audit.entries),
+            "event_source_mappings_without_failure_handling": audit.mappings,
+        }
     ref = parse_function_ref(params["function_name"], params["qualifier"])
     client = module.client_for("lambda", ref.region)  # a function ARN is read in its own region
     return {"changed": False, "event_invoke_configs": describe_event_invoke_configs(client, ref)}

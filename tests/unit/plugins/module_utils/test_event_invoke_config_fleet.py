@@ -251,18 +251,6 @@ def test_a_bug_in_one_group_stops_the_groups_that_have_not_started():
     assert outcomes[2:] == [None] * 4
 
 
-def test_the_audit_raises_a_bug():
-    class Client:
-        def list_functions(self, **kwargs):
-            return {"Functions": [{"FunctionName": "a", "FunctionArn": "arn:aws:lambda:us-east-1:1:function:a"}]}
-
-        def list_function_event_invoke_configs(self, **kwargs):
-            return {"FunctionEventInvokeConfigs": ["not a config"]}
-
-    with pytest.raises(AttributeError):
-        fleet.audit_region(Client(), 1)
-
-
 def config(function, qualifier="$LATEST", on_failure=None):
     return {
         "function_arn": f"{function}:{qualifier}",

@@ -3,15 +3,24 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The judging of one qualifier (failure_audit.handling) and the qualifiers audited, from what was read;
-the audit of regions from fake clients."""
+"""The judging of one qualifier (failure_audit.handling and judge) and the qualifiers audited, from what was
+read; the metrics read (async_metrics); the audit of regions from fake clients."""
 
+import datetime
 import threading
 
+import pytest
+
+from ansible_collections.serverless.aws_lambda.plugins.module_utils import async_metrics
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audit_entry
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audit_region
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audit_regions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audited_qualifiers
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import by_status
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import handling
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import unhandled_qualifiers
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import judge
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import qualifier_handling
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import without_failure_handling
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
 DLQ = "arn:aws:sqs:us-east-1:123456789012:dlq"
@@ -22,6 +31,15 @@ FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:orders"
 def config(qualifier, on_failure=None):
     slots = {"on_failure": {"destination": on_failure}} if on_failure else {}
     return {"function_arn": f"{FUNCTION}:{qualifier}", "qualifier": qualifier, "destination_config": slots}
+
+
+def unhandled_qualifiers(configs, aliases, dead_letter_queues):
+    """The items flagged for the function's qualifiers, judged without metrics."""
+    entries = [
+        audit_entry(FUNCTION, qualifier, destination, "idle", reason, None)
+        for qualifier, destination, reason in qualifier_handling(configs, aliases, dead_letter_queues)
+    ]
+    return without_failure_handling(entries)
 
 
 def test_a_qualifiers_own_on_failure_destination_handles_it():
@@ -63,12 +81,12 @@ def test_audited_are_latest_every_alias_and_every_version_with_a_config():
 
 def test_each_qualifier_stands_alone_latests_destination_does_not_protect_an_alias():
     # $LATEST has a destination, the live alias (version 3, no DLQ) none: only live is flagged.
-    items = unhandled_qualifiers(FUNCTION, [config("$LATEST", QUEUE)], {"live": ["3"]}, {"$LATEST": None, "3": None})
+    items = unhandled_qualifiers([config("$LATEST", QUEUE)], {"live": ["3"]}, {"$LATEST": None, "3": None})
     assert items == [{"function_name": FUNCTION, "qualifier": "live"}]
 
 
 def test_a_protected_alias_does_not_hide_an_unprotected_latest():
-    items = unhandled_qualifiers(FUNCTION, [config("live", QUEUE)], {"live": ["3"]}, {"$LATEST": None, "3": None})
+    items = unhandled_qualifiers([config("live", QUEUE)], {"live": ["3"]}, {"$LATEST": None, "3": None})
     assert items == [{"function_name": FUNCTION}]
 
 
@@ -76,8 +94,203 @@ def test_flagged_items_come_latest_then_versions_by_number_then_aliases_by_name(
     configs = [config("10"), config("9"), config("$LATEST")]
     aliases = {"b": ["9"], "a": ["10"]}
     queues = {"$LATEST": None, "9": None, "10": None}
-    items = unhandled_qualifiers(FUNCTION, configs, aliases, queues)
+    items = unhandled_qualifiers(configs, aliases, queues)
     assert [item.get("qualifier") for item in items] == [None, "9", "10", "a", "b"]
+
+
+NONE = dict.fromkeys(async_metrics.METRIC_KEYS, 0)
+
+
+def traffic(received=0, dropped=0, dead_letter_errors=0, delivery_failures=0):
+    return {
+        "async_events_received": received,
+        "async_events_dropped": dropped,
+        "dead_letter_errors": dead_letter_errors,
+        "destination_delivery_failures": delivery_failures,
+    }
+
+
+def test_unhandled_and_dropping_events_is_losing():
+    status, reason = judge(None, "no dead-letter queue", traffic(received=10, dropped=3), 14)
+    assert status == "losing"
+    assert reason == "3 async events dropped in the last 14 days: no dead-letter queue"
+
+
+def test_handling_that_fails_to_deliver_is_losing_even_with_a_destination():
+    status, reason = judge(QUEUE, "its config sends failed events to Q", traffic(received=5, delivery_failures=2), 7)
+    assert status == "losing"
+    assert reason.startswith("2 deliveries of its invocation records failed in the last 7 days (0 to a dead-letter")
+    assert judge(DLQ, "its dead-letter queue", traffic(dead_letter_errors=1), 1)[0] == "losing"
+
+
+def test_unhandled_with_traffic_but_nothing_dropped_yet_is_unprotected():
+    status, reason = judge(None, "no dead-letter queue", traffic(received=1), 1)
+    assert (status, reason) == (
+        "unprotected",
+        "1 async event received in the last 1 day and none dropped yet, but no dead-letter queue",
+    )
+
+
+def test_unhandled_without_traffic_is_idle():
+    assert judge(None, "no dead-letter queue", NONE, 14) == (
+        "idle",
+        "no async event received in the last 14 days; no dead-letter queue",
+    )
+
+
+def test_handled_and_delivering_is_protected_dropped_events_included():
+    # AWS counts an event sent to the DLQ or on_failure destination in AsyncEventsDropped too.
+    assert judge(QUEUE, "kept", traffic(received=9, dropped=9), 14) == ("protected", "kept")
+
+
+def test_without_metrics_the_configuration_alone_judges():
+    assert judge(None, "no dead-letter queue", None, 14)[0] == "unprotected"
+    assert judge(QUEUE, "kept", None, 14)[0] == "protected"
+    entry = audit_entry(FUNCTION, "live", None, "unprotected", "why", None)
+    assert entry["async_events_received"] is None and entry["function_arn"] == FUNCTION + ":live"
+
+
+def test_entries_come_losing_unprotected_idle_protected_in_their_order_within_each():
+    entries = [
+        {"status": status, "n": n} for n, status in enumerate(["protected", "idle", "losing", "idle", "unprotected"])
+    ]
+    assert [(e["status"], e["n"]) for e in by_status(entries)] == [
+        ("losing", 2),
+        ("unprotected", 4),
+        ("idle", 1),
+        ("idle", 3),
+        ("protected", 0),
+    ]
+
+
+class FakeCloudWatch:
+    """GetMetricData as AWS answers it: a query matches the series whose dimensions are exactly the
+    query's; a call of more than page_size queries is answered in pages (NextToken)."""
+
+    def __init__(self, series, page_size=500, denied=False):
+        self.series = series  # {(FunctionName, Resource or None): {metric name: [daily values]}}
+        self.page_size = page_size
+        self.denied = denied
+        self.calls = []
+
+    def get_metric_data(self, MetricDataQueries, StartTime, EndTime, NextToken=None):
+        if self.denied:
+            import botocore.exceptions
+
+            error = {
+                "Error": {
+                    "Code": "AccessDenied",
+                    "Message": "User is not authorized to perform: cloudwatch:GetMetricData",
+                }
+            }
+            raise botocore.exceptions.ClientError(error, "GetMetricData")
+        assert len(MetricDataQueries) <= 500
+        self.calls.append((len(MetricDataQueries), NextToken, EndTime - StartTime))
+        start = int(NextToken or 0)
+        results = []
+        for query in MetricDataQueries[start : start + self.page_size]:
+            metric = query["MetricStat"]["Metric"]
+            assert metric["Namespace"] == "AWS/Lambda" and query["MetricStat"]["Stat"] == "Sum"
+            dimensions = {d["Name"]: d["Value"] for d in metric["Dimensions"]}
+            key = (dimensions.pop("FunctionName"), dimensions.pop("Resource", None))
+            assert not dimensions
+            values = self.series.get(key, {}).get(metric["MetricName"], [])
+            results.append({"Id": query["Id"], "Values": values, "StatusCode": "Complete"})
+        more = start + self.page_size < len(MetricDataQueries)
+        return {"MetricDataResults": results, **({"NextToken": str(start + self.page_size)} if more else {})}
+
+
+def test_metrics_are_summed_over_the_window_from_every_call_and_page():
+    series = [(f"fn{index}", "$LATEST") for index in range(130)]  # 520 queries: two calls
+    cloudwatch = FakeCloudWatch({("fn129", None): {"AsyncEventsDropped": [2.0, 3.0]}}, page_size=200)
+    now = datetime.datetime(2026, 12, 7, tzinfo=datetime.timezone.utc)
+    sums = async_metrics.read_async_metrics(cloudwatch, series, 14, now=now)
+    assert sums[("fn129", "$LATEST")] == dict(NONE, async_events_dropped=5)
+    assert sums[("fn0", "$LATEST")] == NONE
+    assert [(count, token) for count, token, dummy in cloudwatch.calls] == [
+        (500, None),
+        (500, "200"),
+        (500, "400"),
+        (20, None),
+    ]
+    assert {window for dummy, dummy, window in cloudwatch.calls} == {datetime.timedelta(days=14)}
+
+
+def test_latests_own_traffic_is_the_total_less_its_qualifiers():
+    total = traffic(received=10, dropped=4)
+    assert async_metrics.own_traffic(total, [traffic(received=6, dropped=4), traffic(received=1)]) == traffic(
+        received=3
+    )
+    assert async_metrics.own_traffic(traffic(received=1), [traffic(received=2)]) == NONE  # never below 0
+
+
+class OneFunction:
+    """The Lambda side of one region: orders, whose $LATEST sends failed events to a queue, and whose
+    live alias (version 1, no DLQ) and canary alias (versions 1 and 2) have no config."""
+
+    def list_functions(self, **kwargs):
+        prefix = "arn:aws:lambda:us-east-1:123456789012:function:orders"
+        return {
+            "Functions": [
+                {"FunctionName": "orders", "FunctionArn": f"{prefix}:$LATEST", "Version": "$LATEST"},
+                {"FunctionName": "orders", "FunctionArn": f"{prefix}:1", "Version": "1"},
+                {"FunctionName": "orders", "FunctionArn": f"{prefix}:2", "Version": "2"},
+            ]
+        }
+
+    def list_function_event_invoke_configs(self, FunctionName, **kwargs):
+        on_failure = {"OnFailure": {"Destination": QUEUE}}
+        return {"FunctionEventInvokeConfigs": [{"FunctionArn": f"{FUNCTION}:$LATEST", "DestinationConfig": on_failure}]}
+
+    def list_aliases(self, FunctionName, **kwargs):
+        return {"Aliases": [{"Name": "live", "FunctionVersion": "1"}, {"Name": "canary", "FunctionVersion": "2"}]}
+
+    def list_event_source_mappings(self, **kwargs):
+        return {"EventSourceMappings": []}
+
+
+def clients(cloudwatch, lambda_client=None):
+    return {"lambda": lambda_client or OneFunction(), "cloudwatch": cloudwatch, "sqs": None}
+
+
+def test_each_qualifier_gets_its_own_traffic_and_latest_the_rest():
+    cloudwatch = FakeCloudWatch(
+        {
+            # The function's total series, as AWS publishes it, and each alias's own.
+            ("orders", None): {"AsyncEventsReceived": [60.0], "AsyncEventsDropped": [7.0]},
+            ("orders", "orders:live"): {"AsyncEventsReceived": [40.0], "AsyncEventsDropped": [7.0]},
+        }
+    )
+    audit = audit_region("us-east-1", clients(cloudwatch), 1, 14)
+    statuses = {entry["qualifier"]: entry["status"] for entry in audit.entries}
+    assert statuses == {"$LATEST": "protected", "live": "losing", "canary": "idle"}
+    latest = audit.entries[0]
+    assert (latest["async_events_received"], latest["async_events_dropped"]) == (20, 0)
+    assert latest["failure_destination"] == QUEUE
+    live = audit.entries[2]  # aliases by name: canary, live
+    assert live["function_arn"] == FUNCTION + ":live" and live["async_events_dropped"] == 7
+    assert live["reason"].startswith("7 async events dropped in the last 14 days: alias of version 1")
+    assert audit.warnings == []
+    assert [count for count, dummy, dummy in cloudwatch.calls] == [12]  # 3 series of 4 metrics, one call
+
+
+def test_an_audit_that_may_not_read_metrics_warns_and_judges_the_configuration():
+    audit = audit_region("us-east-1", clients(FakeCloudWatch({}, denied=True)), 1, 14)
+    assert [entry["status"] for entry in audit.entries] == ["protected", "unprotected", "unprotected"]
+    assert {entry["async_events_received"] for entry in audit.entries} == {None}
+    assert audit.warnings == [
+        "the audit of us-east-1 could not read CloudWatch's metrics (cloudwatch:GetMetricData was denied): "
+        "each qualifier is judged by its configuration alone"
+    ]
+
+
+def test_the_audit_raises_a_bug():
+    class Client(OneFunction):
+        def list_function_event_invoke_configs(self, **kwargs):
+            return {"FunctionEventInvokeConfigs": ["not a config"]}
+
+    with pytest.raises(AttributeError, match="'str' object has no attribute 'get'"):
+        audit_region("us-east-1", clients(FakeCloudWatch({}), Client()), 1, 14)
 
 
 class RegionClient:
@@ -118,6 +331,9 @@ class RegionClient:
     def list_aliases(self, FunctionName, **kwargs):
         return {"Aliases": [{"Name": "live", "FunctionVersion": "1"}] if FunctionName == "alias-only" else []}
 
+    def list_event_source_mappings(self, **kwargs):
+        return {"EventSourceMappings": []}
+
 
 def test_the_audit_of_several_regions_names_each_qualifier_in_its_region():
     clients = {}
@@ -125,14 +341,24 @@ def test_the_audit_of_several_regions_names_each_qualifier_in_its_region():
 
     def client_for(service, region):
         assert threading.current_thread() is threading.main_thread()  # every client made before any thread
+        if service == "cloudwatch":
+            return FakeCloudWatch({("bare", None): {"AsyncEventsReceived": [1.0]}})
+        if service == "sqs":
+            return None  # no mapping reads a queue
         return clients.setdefault(region, RegionClient(region, together))
 
-    configs, unhandled = audit_regions(client_for, ["us-east-1", "eu-west-1", "us-east-1"], 2)
-    assert len(configs) == 6
+    audit = audit_regions(client_for, ["us-east-1", "eu-west-1", "us-east-1"], 2, 14)
+    assert len(audit.configs) == 6
+    unhandled = without_failure_handling(audit.entries)
+    # bare received events (unprotected): first, region after region; then the idle ones.
     flagged = [
+        {"function_name": f"arn:aws:lambda:{region}:123456789012:function:bare"}
+        for region in ("us-east-1", "eu-west-1")
+    ]
+    flagged += [
         {"function_name": f"arn:aws:lambda:{region}:123456789012:function:{name}"}
         for region in ("us-east-1", "eu-west-1")
-        for name in ("empty-dlq", "success-only", "alias-only", "bare")
+        for name in ("empty-dlq", "success-only", "alias-only")
     ]
     assert unhandled == flagged  # alias-only's alias is protected by its own config; its $LATEST is not
     assert sorted(clients) == ["eu-west-1", "us-east-1"]  # a region given twice is audited once

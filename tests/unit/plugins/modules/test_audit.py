@@ -9,6 +9,11 @@ botocore's Stubber: every qualifier judged on its own (failure_audit).
 max_concurrency=1 makes the call order deterministic, which the Stubber needs.
 """
 
+import datetime
+import json
+
+from botocore.stub import ANY
+
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 
@@ -16,6 +21,7 @@ QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
 DLQ = "arn:aws:sqs:us-east-1:123456789012:dlq"
 PREFIX = "arn:aws:lambda:us-east-1:123456789012:function:"
 ALL = {"FunctionVersion": "ALL", "MaxItems": 50}
+NOW = datetime.datetime(2026, 12, 7, tzinfo=datetime.timezone.utc)
 
 
 def config_of(function, **settings):
@@ -39,6 +45,34 @@ def alias(name, function_version, weights=None):
     return item
 
 
+def expect_metrics(stubber, values=None):
+    """One GetMetricData call, answered in AWS's shape: {query Id: [daily Sums]} (every other query: no data)."""
+    values = values or {}
+    cloudwatch = stubber.service("cloudwatch")
+    cloudwatch.add_response(
+        "get_metric_data",
+        {
+            "MetricDataResults": [
+                {
+                    "Id": query_id,
+                    "Label": query_id,
+                    "Timestamps": [NOW] * len(sums),
+                    "Values": sums,
+                    "StatusCode": "Complete",
+                }
+                for query_id, sums in values.items()
+            ],
+            "Messages": [],
+        },
+        {"MetricDataQueries": ANY, "StartTime": ANY, "EndTime": ANY},
+    )
+    return cloudwatch
+
+
+def expect_mappings(stubber, mappings=()):
+    stubber.add_response("list_event_source_mappings", {"EventSourceMappings": list(mappings)}, {"MaxItems": 50})
+
+
 def expect_function(stubber, name, configs, aliases=()):
     stubber.add_response(
         "list_function_event_invoke_configs",
@@ -60,6 +94,8 @@ def test_audit_lists_every_function_and_flags_those_that_drop_failed_events(stub
     expect_function(
         stubber, "bare", [config_of("bare", qualifier="live", on_failure=QUEUE), config_of("bare", retry=1)]
     )
+    expect_metrics(stubber)
+    expect_mappings(stubber)
     result = run_module(info, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     # bare:live has its own on_failure destination: only bare's $LATEST is flagged.
@@ -86,6 +122,8 @@ def test_each_alias_and_configured_version_is_judged_on_its_own(stubber, run_mod
         [config_of("orders", on_failure=QUEUE), config_of("orders", qualifier="1", retry=0)],
         [alias("live", "1"), alias("canary", "1", {"2": 0.1}), alias("stable", "2")],
     )
+    expect_metrics(stubber)
+    expect_mappings(stubber)
     result = run_module(info, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     assert result["functions_without_failure_handling"] == [
@@ -123,6 +161,8 @@ def test_a_throttled_page_is_retried_alone(stubber, run_module):
         {"FunctionName": "b", "MaxItems": 50, "Marker": "more"},
     )
     stubber.add_response("list_aliases", {"Aliases": []}, {"FunctionName": "b", "MaxItems": 50})
+    expect_metrics(stubber)
+    expect_mappings(stubber)
     result = run_module(info, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     assert stubber.sleeps.call_count == 2
@@ -138,6 +178,8 @@ def test_audit_leaves_out_a_function_deleted_while_it_is_read(stubber, run_modul
         http_status_code=404,
     )
     expect_function(stubber, "bare", [])
+    expect_metrics(stubber)
+    expect_mappings(stubber)
     result = run_module(info, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     assert result["functions_without_failure_handling"] == [{"function_name": PREFIX + "bare"}]
@@ -152,7 +194,123 @@ def test_audit_leaves_out_a_function_deleted_between_its_configs_and_its_aliases
         service_message="Function not found: " + PREFIX + "gone",
         http_status_code=404,
     )
+    expect_mappings(stubber)
     result = run_module(info, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     assert result["functions_without_failure_handling"] == []
     assert result["event_invoke_configs"] == []
+
+
+def test_the_audit_gives_each_qualifier_a_status_from_its_own_metrics(stubber, run_module):
+    # orders: $LATEST and live (version 1) have no handling; stable (version 2) has a DLQ that fails.
+    stubber.add_response(
+        "list_functions",
+        {"Functions": [version("orders"), version("orders", "1"), version("orders", "2", dead_letter=DLQ)]},
+        ALL,
+    )
+    expect_function(stubber, "orders", [], [alias("live", "1"), alias("stable", "2")])
+    # Series: 0 the function's total, 1 live, 2 stable; metrics: 0 received, 1 dropped, 2 DLQ errors.
+    cloudwatch = expect_metrics(
+        stubber, {"m0x0": [30.0, 20.0], "m0x1": [4.0], "m1x0": [10.0], "m1x1": [4.0], "m2x0": [5.0], "m2x2": [1.0]}
+    )
+    expect_mappings(stubber)
+    result = run_module(info, {"max_concurrency": 1, "lookback_days": 3})
+    stubber.assert_no_pending_responses()
+    cloudwatch.assert_no_pending_responses()
+    audit = {entry["qualifier"]: entry for entry in result["failure_audit"]}
+    assert [entry["qualifier"] for entry in result["failure_audit"]] == ["live", "stable", "$LATEST"]
+    assert (audit["live"]["status"], audit["live"]["async_events_dropped"]) == ("losing", 4)
+    assert audit["stable"]["status"] == "losing"
+    assert audit["stable"]["failure_destination"] == DLQ
+    assert audit["stable"]["dead_letter_errors"] == 1
+    assert (audit["$LATEST"]["status"], audit["$LATEST"]["async_events_received"]) == ("unprotected", 35)
+    assert audit["$LATEST"]["function_arn"] == PREFIX + "orders:$LATEST"
+    # Only the qualifiers with no handling at all are items to fix; the most urgent first.
+    assert result["functions_without_failure_handling"] == [
+        {"function_name": PREFIX + "orders", "qualifier": "live"},
+        {"function_name": PREFIX + "orders"},
+    ]
+
+
+def test_an_audit_denied_the_metrics_warns_and_judges_the_configuration(stubber, run_module):
+    stubber.add_response("list_functions", {"Functions": [version("bare")]}, ALL)
+    expect_function(stubber, "bare", [])
+    stubber.service("cloudwatch").add_client_error(
+        "get_metric_data",
+        service_error_code="AccessDenied",
+        service_message="User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: cloudwatch:GetMetricData",
+        http_status_code=403,
+    )
+    expect_mappings(stubber)
+    result = run_module(info, {})
+    stubber.assert_no_pending_responses()
+    assert result["failure_audit"][0]["status"] == "unprotected"
+    assert result["failure_audit"][0]["async_events_received"] is None
+    assert "cloudwatch:GetMetricData was denied" in result["warnings"][0]
+
+
+def test_lookback_days_out_of_range_fails_naming_the_option_before_any_call(stubber, run_module):
+    result = run_module(info, {"lookback_days": 64})
+    assert result["failed"]
+    assert result["msg"] == "lookback_days must be between 1 and 63, got 64"
+    stubber.assert_no_pending_responses()
+
+
+def uuid(short):
+    return f"{short:0>8}-0000-4000-8000-000000000000"  # AWS's UUIDs have 36 characters
+
+
+def test_the_audit_lists_the_mappings_that_discard_failed_records(stubber, run_module):
+    stream = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
+    queue, kept = "arn:aws:sqs:us-east-1:123456789012:orders", "arn:aws:sqs:us-east-1:123456789012:kept"
+    stubber.add_response("list_functions", {"Functions": []}, ALL)
+    stubber.add_response(
+        "list_event_source_mappings",
+        {
+            "EventSourceMappings": [
+                {
+                    "UUID": uuid("u1"),
+                    "EventSourceArn": stream,
+                    "FunctionArn": PREFIX + "orders",
+                    "MaximumRetryAttempts": 2,
+                },
+                {"UUID": uuid("u2"), "EventSourceArn": queue, "FunctionArn": PREFIX + "orders:live"},
+            ],
+            "NextMarker": "p2",
+        },
+        {"MaxItems": 50},
+    )
+    stubber.add_response(
+        "list_event_source_mappings",
+        {
+            "EventSourceMappings": [
+                {"UUID": uuid("u3"), "EventSourceArn": kept, "FunctionArn": PREFIX + "orders"},
+                {"UUID": uuid("u4"), "EventSourceArn": queue, "FunctionArn": PREFIX + "other"},
+            ]
+        },
+        {"MaxItems": 50, "Marker": "p2"},
+    )
+    sqs = stubber.service("sqs")
+    for name, attributes in (("orders", {}), ("kept", {"RedrivePolicy": json.dumps({"deadLetterTargetArn": DLQ})})):
+        url = f"https://sqs.us-east-1.amazonaws.com/123456789012/{name}"
+        sqs.add_response(
+            "get_queue_url", {"QueueUrl": url}, {"QueueName": name, "QueueOwnerAWSAccountId": "123456789012"}
+        )
+        sqs.add_response(
+            "get_queue_attributes", {"Attributes": attributes}, {"QueueUrl": url, "AttributeNames": ["RedrivePolicy"]}
+        )
+    result = run_module(info, {})
+    stubber.assert_no_pending_responses()
+    sqs.assert_no_pending_responses()  # the queue of two mappings is read once
+    assert [m["uuid"] for m in result["event_source_mappings_without_failure_handling"]] == [
+        uuid("u1"),
+        uuid("u2"),
+        uuid("u4"),
+    ]
+    first = result["event_source_mappings_without_failure_handling"][0]
+    assert first == {
+        "uuid": uuid("u1"),
+        "function_arn": PREFIX + "orders",
+        "event_source_arn": stream,
+        "reason": "no on-failure destination: a batch of its Kinesis stream that keeps failing is discarded after 2 retries",
+    }

@@ -21,6 +21,8 @@ Usage: aws_config.py setup|cleanup ENDPOINT REGION SPEC_JSON
        aws_config.py delete-destination ENDPOINT REGION ARN
        aws_config.py leftovers ENDPOINT REGION PREFIX
        aws_config.py publish-alias ENDPOINT REGION FUNCTION ALIAS
+       aws_config.py put-async-metrics ENDPOINT REGION FUNCTION QUALIFIER METRICS_JSON
+       aws_config.py mappings ENDPOINT REGION FUNCTION
 Prints JSON: setup {"account", "role_arn", "package", "function_arns", "destination_arns"} (what
 tasks/main.yml documents); cleanup {"failed": [step, error]...} (every step is tried); read {"exists",
 "function_arn", "retry", "age", "on_success", "on_failure", "last_modified"}; read-each {"configs": [as
@@ -32,7 +34,17 @@ not yet usable, without waiting for it to be active:
 LocalStack without Docker turns it Failed, which amazon.aws.lambda's waiter may catch);
 leftovers {"functions", "roles", "queues", "topics", "buses"} named with PREFIX; publish-alias
 {"version"} (publishes a version of FUNCTION as it is, its dead-letter queue too, and points a new
-alias at it).
+alias at it); put-async-metrics {"put": count} (seeds Lambda's async metrics of FUNCTION, or of its
+alias or version QUALIFIER ('' for the function's own series), from METRICS_JSON
+[{"name", "value", "days_ago"}]: LocalStack publishes none, and AWS refuses PutMetricData into AWS/,
+so only emulator_only targets use it); mappings {"mappings": [{"uuid", "event_source_arn",
+"on_failure"}]} of FUNCTION.
+
+setup also makes, after the role's policy, the event source mappings of spec "mappings"
+([{function, source, on_failure}], destination names), retried while the role's new permissions
+propagate; a destination {kind: kinesis} is a stream (waited until active), and {kind: sqs,
+redrive_to: NAME} a queue whose redrive policy sends to the queue NAME made before it. cleanup
+deletes the functions' mappings first.
 
 delete-function is cleanup: LocalStack cannot run functions without Docker, and its
 DeleteFunction then answers InternalError, which amazon.aws.lambda retries for minutes.
@@ -71,9 +83,18 @@ def queue(action, endpoint, region, name):
     return {"arn": sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]}
 
 
+def create_stream(endpoint, region, name):
+    kinesis = client("kinesis", endpoint, region)
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig={"Delay": 2, "MaxAttempts": 90})
+    return {"arn": kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]}
+
+
 def create_destination(endpoint, region, kind, name):
     if kind == "sqs":
         return queue("create-queue", endpoint, region, name)
+    if kind == "kinesis":
+        return create_stream(endpoint, region, name)
     if kind == "sns":
         return {"arn": client("sns", endpoint, region).create_topic(Name=name)["TopicArn"]}
     if kind == "events":
@@ -96,6 +117,8 @@ def delete_destination(endpoint, region, arn):
             client("events", endpoint, region).delete_event_bus(Name=resource.split("/", 1)[1])
         elif service == "s3":
             client("s3", endpoint, region).delete_bucket(Bucket=resource)
+        elif service == "kinesis":
+            client("kinesis", endpoint, region).delete_stream(StreamName=resource.split("/", 1)[1])
         else:
             raise ValueError(f"unknown destination {arn}")
     except ClientError as e:
@@ -170,9 +193,11 @@ def setup(endpoint, region, spec):
         lambda_client.create_alias(
             FunctionName=alias["function"], Name=alias["name"], FunctionVersion=str(alias["version"])
         )
-    destination_arns = {
-        d["name"]: create_destination(endpoint, region, d["kind"], d["name"])["arn"] for d in spec["destinations"]
-    }
+    destination_arns = {}
+    for d in spec["destinations"]:
+        destination_arns[d["name"]] = create_destination(endpoint, region, d["kind"], d["name"])["arn"]
+        if d.get("redrive_to"):
+            set_redrive(endpoint, region, d["name"], destination_arns[d["redrive_to"]])
 
     unqualified = [arn.rsplit(":", 1)[0] for arn in function_arns.values()]
     grants = [
@@ -193,6 +218,8 @@ def setup(endpoint, region, spec):
             PolicyName="test-destinations",
             PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": grants}),
         )
+    for mapping in spec.get("mappings", []):
+        create_mapping(lambda_client, mapping, destination_arns)
     return {
         "account": account,
         "role_arn": role_arn,
@@ -202,12 +229,70 @@ def setup(endpoint, region, spec):
     }
 
 
+def set_redrive(endpoint, region, name, dead_letter_arn):
+    sqs = client("sqs", endpoint, region)
+    policy = json.dumps({"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": 5})
+    sqs.set_queue_attributes(
+        QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"], Attributes={"RedrivePolicy": policy}
+    )
+
+
+def create_mapping(lambda_client, mapping, destination_arns):
+    """An event source mapping, retried while the role's fresh permissions propagate (AWS checks the
+    role may read the source when the mapping is created)."""
+    kwargs = {"FunctionName": mapping["function"], "EventSourceArn": destination_arns[mapping["source"]]}
+    if ":kinesis:" in kwargs["EventSourceArn"]:
+        kwargs.update(StartingPosition="LATEST", MaximumRetryAttempts=2)
+    if mapping.get("on_failure"):
+        kwargs["DestinationConfig"] = {"OnFailure": {"Destination": destination_arns[mapping["on_failure"]]}}
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return lambda_client.create_event_source_mapping(**kwargs)["UUID"]
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "InvalidParameterValueException" or time.monotonic() > deadline:
+                raise
+            time.sleep(5)
+
+
+def function_mappings(lambda_client, name):
+    pages = lambda_client.get_paginator("list_event_source_mappings").paginate(FunctionName=name)
+    return pages.build_full_result().get("EventSourceMappings", [])
+
+
+def delete_mappings(endpoint, region, name):
+    lambda_client = client("lambda", endpoint, region)
+    for mapping in function_mappings(lambda_client, name):
+        lambda_client.delete_event_source_mapping(UUID=mapping["UUID"])
+    return {"deleted": True}
+
+
+def put_async_metrics(endpoint, region, function_name, qualifier, metrics):
+    """Lambda's async metrics of one series, as the emulator does not publish them."""
+    dimensions = [{"Name": "FunctionName", "Value": function_name}]
+    if qualifier:
+        dimensions.append({"Name": "Resource", "Value": f"{function_name}:{qualifier}"})
+    now = time.time()
+    data = [
+        {
+            "MetricName": metric["name"],
+            "Dimensions": dimensions,
+            "Value": metric["value"],
+            "Timestamp": now - metric.get("days_ago", 0) * 86400 - 60,
+            "Unit": "Count",
+        }
+        for metric in metrics
+    ]
+    client("cloudwatch", endpoint, region).put_metric_data(Namespace="AWS/Lambda", MetricData=data)
+    return {"put": len(data)}
+
+
 def destination_arn(partition, account, region, kind, name):
     """The ARN of a destination setup made, from its kind and name (setup may have failed before
     it printed them)."""
     if kind == "s3":
         return f"arn:{partition}:s3:::{name}"
-    resource = f"event-bus/{name}" if kind == "events" else name
+    resource = {"events": f"event-bus/{name}", "kinesis": f"stream/{name}"}.get(kind, name)
     return f"arn:{partition}:{kind}:{region}:{account}:{resource}"
 
 
@@ -233,6 +318,7 @@ def cleanup(endpoint, region, spec):
     for function in spec["names"] + spec["extra_functions"]:
         function = function if isinstance(function, dict) else {"name": function}  # a name, or {name, region}
         where = function.get("region") or region
+        attempt(f"mappings of {function['name']}", delete_mappings, endpoint, where, function["name"])
         attempt(f"function {function['name']}", main, "delete-function", endpoint, where, function["name"])
     caller = client("sts", endpoint, region).get_caller_identity()
     partition, account = caller["Arn"].split(":")[1], caller["Account"]
@@ -263,7 +349,15 @@ def leftovers(endpoint, region, prefix):
     topics = client("sns", endpoint, region).get_paginator("list_topics").paginate().build_full_result()
     buses = client("events", endpoint, region).list_event_buses(NamePrefix=prefix).get("EventBuses", [])
     buckets = client("s3", endpoint, region).list_buckets().get("Buckets", [])
+    streams = client("kinesis", endpoint, region).list_streams().get("StreamNames", [])
+    mappings = client("lambda", endpoint, region).get_paginator("list_event_source_mappings").paginate()
     return {
+        "mappings": [
+            m["UUID"]
+            for m in mappings.build_full_result().get("EventSourceMappings", [])
+            if m.get("FunctionArn", "").split(":")[6].startswith(prefix)
+        ],
+        "streams": [name for name in streams if name.startswith(prefix)],
         "functions": [
             f["FunctionName"] for f in functions.get("Functions", []) if f["FunctionName"].startswith(prefix)
         ],
@@ -315,6 +409,20 @@ def main(action, endpoint, region, function_name, qualifier=None, *more):
         return leftovers(endpoint, region, function_name)
     if action == "create-function":
         return create_function(endpoint, region, function_name, qualifier)
+    if action == "put-async-metrics":
+        return put_async_metrics(endpoint, region, function_name, qualifier, json.loads(more[0]))
+    if action == "mappings":
+        found = function_mappings(client("lambda", endpoint, region), function_name)
+        return {
+            "mappings": [
+                {
+                    "uuid": m["UUID"],
+                    "event_source_arn": m.get("EventSourceArn"),
+                    "on_failure": ((m.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination"),
+                }
+                for m in found
+            ]
+        }
     if action == "read-each":
         lambda_client = client("lambda", endpoint, region)
         names = [function_name] + ([qualifier] if qualifier else []) + list(more)
