@@ -45,5 +45,13 @@ stage_demo() {
     say "   and again: nothing left to fix"
     playbook audit_and_fix.yml
 
+    say "8. The report people read: which failed events are we losing? (ansible-playbook serverless.aws_lambda.audit_failed_events)"
+    local report_dir="${WORK}/demo-report"
+    mkdir -p "$report_dir"
+    AWS_URL="$LOCALSTACK_URL" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=example-secret-key AWS_REGION=us-east-1 \
+        run_collection_playbook "$COLLECTIONS" serverless.aws_lambda.audit_failed_events -e "report_dir=${report_dir}"
+    sed -n '/^## Account/,/^### Idle/p' "${report_dir}/failed-events-audit.md"
+    say "The report: ${report_dir}/failed-events-audit.md and ${report_dir}/failed-events-audit.html (open it in a browser)"
+
     say "Done. The same playbooks run against AWS: see examples/demo_vars.yml. Stopping LocalStack."
 }

@@ -309,6 +309,14 @@ run_example() {
         ansible-playbook "${REPO_ROOT}/examples/$2" "${@:3}"
 }
 
+# run_collection_playbook COLLECTIONS NAME [ARGS...]: a playbook of an installed collection, by its FQCN.
+run_collection_playbook() {
+    ANSIBLE_COLLECTIONS_PATH="$1" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+        ANSIBLE_PYTHON_INTERPRETER="${CONTROLLER_VENV}/bin/python" ANSIBLE_LOCALHOST_WARNING=false \
+        ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_NOCOLOR=1 HOME="$TEST_HOME" \
+        ansible-playbook "${@:2}"
+}
+
 stop_servers() {
     stop_fault_proxy
     stop_localstack
