@@ -12,8 +12,10 @@ https:// endpoints and de-duplicates, so it cannot show a repeated call.
     aws_proxy.py UPSTREAM_URL PORT_FILE
 
 prints nothing; writes the port it listens on to PORT_FILE. Control, on the same port:
-    GET  /__proxy/calls   -> [{"operation", "method", "path", "client", "counted", "throttled"}...] since
-                             the last reset ("client" is the X-Proxy-Client header, for telling tools
+    GET  /__proxy/calls   -> [{"operation", "service", "method", "path", "client", "counted", "throttled",
+                             "at"}...] since the last reset ("at": when it arrived, seconds since the
+                             reset; "service" is the signing name of the request's
+                             credential scope, "client" the X-Proxy-Client header, for telling tools
                              apart; "counted" says the call counts against the Lambda quota)
     POST /__proxy/reset   -> clears the record and the fault queue (not the latency)
     POST /__proxy/latency -> body {"seconds": S}: every call answered S later (AWS takes 30-100 ms
@@ -51,6 +53,9 @@ _LAMBDA_ROUTES = [
     ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/policy$"), "GetPolicy"),
     ("POST", re.compile(r"^/2015-03-31/functions/[^/]+/invocations$"), "Invoke"),
     ("GET", re.compile(r"^/2015-03-31/functions/?$"), "ListFunctions"),
+    ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/aliases/?$"), "ListAliases"),
+    ("GET", re.compile(r"^/2015-03-31/functions/[^/]+/versions/?$"), "ListVersionsByFunction"),
+    ("GET", re.compile(r"^/2015-03-31/event-source-mappings/?$"), "ListEventSourceMappings"),
     ("GET", re.compile(r"^/2015-03-31/functions/[^/]+$"), "GetFunction"),
 ]
 
@@ -98,10 +103,17 @@ class State:
         self.upstream = urllib.parse.urlsplit(upstream)
         self.lock = threading.Lock()
         self.calls = []
+        self.reset_at = time.monotonic()
         self.faults = []
         self.latency = 0.0
         self.quota = (0.0, 0.0)  # (rate, burst); rate 0 is no quota
         self.buckets = {}  # (access key, region) -> [tokens, time of the last refill]
+
+    @staticmethod
+    def service(headers):
+        """The service the request is signed for (lambda, cloudwatch, sqs...), or None unsigned."""
+        match = _CREDENTIAL_RE.search(headers.get("Authorization") or "")
+        return match.group(3) if match else None
 
     @staticmethod
     def counted(headers, operation):
@@ -168,7 +180,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._reply(200, json.dumps(state.calls).encode(), {"Content-Type": "application/json"})
         if self.path == "/__proxy/reset":
             with state.lock:
-                state.calls, state.faults = [], []
+                state.calls, state.faults, state.reset_at = [], [], time.monotonic()
             return self._reply(200, b"{}")
         if self.path == "/__proxy/latency":
             with state.lock:
@@ -198,11 +210,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         operation = operation_of(self.command, self.path, self.headers, body)
         call = {
             "operation": operation,
+            "service": self.state.service(self.headers),
             "method": self.command,
             "path": self.path,
             "client": self.headers.get("X-Proxy-Client"),
             "counted": self.state.counted(self.headers, operation) is not None,
             "throttled": False,
+            "at": round(time.monotonic() - self.state.reset_at, 3),
         }
         with self.state.lock:
             self.state.calls.append(call)

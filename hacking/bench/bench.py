@@ -51,14 +51,22 @@ QUOTA_VARIANTS = [
         f'max_requests_per_second {QUOTA}={{"max_requests_per_second": {QUOTA}}}',
     ).splitlines()
 ]
-# BENCH_SECTIONS="quota" (or "fleet", "times", or several) runs only those sections, after the setup, and
-# prints their tables without writing docs/benchmarks.md; the other sections run only all together.
-SECTIONS = os.environ.get("BENCH_SECTIONS", "calls times scale fleet quota").split()
+# The audit section's region, holding its fleet and nothing else: AUDIT_FUNCTIONS functions with the
+# aliases AUDIT_ALIASES each (a config on one live alias in three), and AUDIT_QUEUES SQS queues with two
+# disabled mappings each (one queue in two with a redrive policy).
+AUDIT_REGION = "us-west-2"
+AUDIT_FUNCTIONS = int(os.environ.get("BENCH_AUDIT_FUNCTIONS", "300"))
+AUDIT_ALIASES = ("live", "previous")
+AUDIT_QUEUES = 5
+# BENCH_SECTIONS="quota" (or "fleet", "times", "audit", or several) runs only those sections, after the setup,
+# and prints their tables without writing docs/benchmarks.md; the other sections run only all together.
+ALL_SECTIONS = ("calls", "times", "scale", "fleet", "quota", "audit")
+SECTIONS = os.environ.get("BENCH_SECTIONS", " ".join(ALL_SECTIONS)).split()
 
 
-def aws(service, endpoint):
+def aws(service, endpoint, region=REGION):
     return boto3.client(
-        service, endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test"
+        service, endpoint_url=endpoint, region_name=region, aws_access_key_id="test", aws_secret_access_key="test"
     )
 
 
@@ -99,6 +107,34 @@ class Bench:
         )
         for index in range(max(SCALES + [FLEET_SIZE])):
             self.create_function(f"scale-{index}")
+        if "audit" in SECTIONS:
+            self.setup_audit_region()
+
+    def setup_audit_region(self):
+        lam, sqs = aws("lambda", self.localstack, AUDIT_REGION), aws("sqs", self.localstack, AUDIT_REGION)
+        dlq = self.audit_queue_arn(sqs, "bench-audit-dlq")
+        redrive = json.dumps({"deadLetterTargetArn": dlq, "maxReceiveCount": 5})
+        for index in range(AUDIT_FUNCTIONS):
+            name = f"audit-{index}"
+            create_echo_function(lam, name, self.role, Publish=True)
+            for alias in AUDIT_ALIASES:
+                lam.create_alias(FunctionName=name, Name=alias, FunctionVersion="1")
+            if index % 3 == 0:
+                lam.put_function_event_invoke_config(
+                    FunctionName=name, Qualifier=AUDIT_ALIASES[0], DestinationConfig={"OnFailure": {"Destination": dlq}}
+                )
+        for index in range(AUDIT_QUEUES):
+            attributes = {"RedrivePolicy": redrive} if index % 2 else {}
+            queue = self.audit_queue_arn(sqs, f"bench-audit-source-{index}", attributes)
+            for function in (2 * index, 2 * index + 1):
+                lam.create_event_source_mapping(
+                    FunctionName=f"audit-{function % AUDIT_FUNCTIONS}", EventSourceArn=queue, Enabled=False
+                )
+
+    @staticmethod
+    def audit_queue_arn(sqs, name, attributes=None):
+        url = sqs.create_queue(QueueName=name, Attributes=attributes or {})["QueueUrl"]
+        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     def create_function(self, name):
         create_echo_function(self.lam, name, self.role, Publish=True)
@@ -456,17 +492,19 @@ class Bench:
         return count, rows, audit, exact, len(self.function_names())
 
     # --- 5. the fleet under AWS's quota, with another tool of the account at work ---------
-    def quota_run(self, name, tasks, check=False):
-        """One playbook through the proxy's quota while a bystander reads a config every second:
-        {seconds, useful (the module's counted calls AWS answered), throttled, floor (useful / quota),
-        bystander calls, bystander refused}."""
+    def quota_run(self, name, tasks, check=False, region=REGION, bystander_reads=("bench-one", "$LATEST")):
+        """One playbook through the proxy's quota of region while a bystander there reads a config
+        (bystander_reads: function, qualifier) every second: {seconds, useful (the module's counted
+        calls AWS answered), throttled, floor (useful / quota), bystander calls, bystander refused,
+        by_service (the module's calls per service), spans ({operation: (calls, first, last)}, seconds
+        from the playbook's start to each call's arrival)}."""
         self.proxy_control("/__proxy/reset", [])
         for task in tasks:
             task["check_mode"] = check
         bystander = boto3.client(
             "lambda",
             endpoint_url=self.proxy,
-            region_name=REGION,
+            region_name=region,
             aws_access_key_id="test",  # the same account, so the same quota
             aws_secret_access_key="bench-secret",
             config=Config(retries={"total_max_attempts": 1}),
@@ -478,9 +516,10 @@ class Bench:
 
         def read_every_second():
             while not stop.wait(BYSTANDER_PERIOD):
+                function, qualifier = bystander_reads
                 try:
-                    bystander.get_function_event_invoke_config(FunctionName="bench-one")
-                except bystander.exceptions.TooManyRequestsException:
+                    bystander.get_function_event_invoke_config(FunctionName=function, Qualifier=qualifier)
+                except (bystander.exceptions.TooManyRequestsException, bystander.exceptions.ResourceNotFoundException):
                     pass
 
         reader = threading.Thread(target=read_every_second)
@@ -494,7 +533,15 @@ class Bench:
         ours = [call for call in calls if call["client"] != "bystander" and call["counted"]]
         theirs = [call for call in calls if call["client"] == "bystander"]
         useful = sum(1 for call in ours if not call["throttled"])
+        by_service, spans = {}, {}
+        for call in calls:
+            if call["client"] != "bystander":
+                by_service[call["service"]] = by_service.get(call["service"], 0) + 1
+                count, first, last = spans.get(call["operation"], (0, call["at"], call["at"]))
+                spans[call["operation"]] = (count + 1, min(first, call["at"]), max(last, call["at"]))
         return {
+            "by_service": by_service,
+            "spans": spans,
             "seconds": seconds,
             "useful": useful,
             "throttled": sum(1 for call in ours if call["throttled"]),
@@ -541,6 +588,45 @@ class Bench:
             self.proxy_control("/__proxy/quota", {"rate": 0})
             self.proxy_control("/__proxy/latency", {"seconds": 0})
         return count, rows
+
+    # --- 6. the audit of a region of functions with aliases, under the quota ------------------
+    def audit(self):
+        """[(options label, quota_run)] of the audit of AUDIT_REGION per QUOTA_VARIANTS, each checked to
+        have judged every qualifier (the functions' $LATEST and their aliases) and listed the mappings."""
+        qualifiers = AUDIT_FUNCTIONS * (1 + len(AUDIT_ALIASES))
+        bare_mappings = AUDIT_QUEUES // 2 + AUDIT_QUEUES % 2  # the queues without a redrive policy
+        rows = []
+        self.proxy_control("/__proxy/latency", {"seconds": FLEET_LATENCY})
+        self.proxy_control("/__proxy/quota", {"rate": QUOTA, "burst": QUOTA})
+        try:
+            for label, options in QUOTA_VARIANTS:
+                tasks = [
+                    {
+                        "name": "audit",
+                        "serverless.aws_lambda.lambda_event_invoke_config_info": dict(
+                            json.loads(options), region=AUDIT_REGION
+                        ),
+                        "register": "audit",
+                    },
+                    {
+                        # Not a timing: that the audit measured is the whole audit.
+                        "name": "every qualifier judged, every mapping read",
+                        "ansible.builtin.assert": {
+                            "that": [
+                                f"audit.failure_audit | length == {qualifiers}",
+                                f"audit.event_source_mappings_without_failure_handling | length == {2 * bare_mappings}",
+                            ]
+                        },
+                    },
+                ]
+                run = self.quota_run(
+                    "audit-qualifiers", tasks, region=AUDIT_REGION, bystander_reads=("audit-0", "live")
+                )
+                rows.append((label, run))
+        finally:
+            self.proxy_control("/__proxy/quota", {"rate": 0})
+            self.proxy_control("/__proxy/latency", {"seconds": 0})
+        return rows
 
     def function_names(self):
         pages = self.lam.get_paginator("list_functions").paginate().build_full_result()
@@ -659,6 +745,46 @@ def quota_report(quota):
     return lines
 
 
+def audit_report(rows):
+    qualifiers = AUDIT_FUNCTIONS * (1 + len(AUDIT_ALIASES))
+    lines = [
+        "",
+        f"## The audit of a region: {AUDIT_FUNCTIONS} functions with {len(AUDIT_ALIASES)} aliases each, under the quota",
+        "",
+        f"A region holding only this fleet: {AUDIT_FUNCTIONS} functions, each with the aliases "
+        f"{' and '.join(AUDIT_ALIASES)} ({qualifiers} qualifiers",
+        f"to judge), a config on one `{AUDIT_ALIASES[0]}` alias in three, and {2 * AUDIT_QUEUES} SQS mappings on "
+        f"{AUDIT_QUEUES} queues. As in the",
+        f"section before: {FLEET_LATENCY * 1000:.0f} ms added to every call, AWS's quota of {QUOTA} Lambda requests per "
+        "second, and a bystander",
+        "reading one config a second in the same region. The playbook asserts that every qualifier was judged",
+        "and every mapping read. The bound is the audit's useful Lambda calls at the module's default cap,",
+        f"calls / {DEFAULT_RATE} s: CloudWatch (GetMetricData, 500 queries a call) and SQS have quotas of their own.",
+        "",
+        f"| options | s | Lambda calls | calls / {DEFAULT_RATE} s | s / (calls / {DEFAULT_RATE}) | CloudWatch calls "
+        "| SQS calls | requests throttled | bystander refused |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, run in rows:
+        bound = run["useful"] / DEFAULT_RATE
+        services = run["by_service"]
+        lines.append(
+            f"| {label} | {run['seconds']:.1f} | {run['useful']} | {bound:.1f} | {run['seconds'] / bound:.2f} | "
+            f"{services.get('monitoring', 0)} | {services.get('sqs', 0)} | {run['throttled']} of {run['requests']} | "
+            f"{run['bystander_refused']} of {run['bystander']} |"
+        )
+    lines += [
+        "",
+        "When each kind of call was sent (seconds from the playbook's start; throttled attempts included):",
+        "",
+    ]
+    for label, run in rows:
+        spans = sorted(run["spans"].items(), key=lambda item: item[1][1])
+        parts = [f"{operation} x{count} {first:.1f}-{last:.1f}" for operation, (count, first, last) in spans]
+        lines.append(f"- {label}: {', '.join(parts)}; the playbook ended at {run['seconds']:.1f}.")
+    return lines
+
+
 def paired_ratio(values, floors):
     """The median and the deciles of value / floor taken round by round: each round runs both on
     the machine as it is then, so a slow spell of the machine cancels out, which a ratio of the
@@ -722,7 +848,7 @@ def times_report(samples, breakdowns):
     return lines
 
 
-def report(calls, samples, breakdowns, scale, versions_line, fleet=None, quota=None):
+def report(calls, samples, breakdowns, scale, versions_line, fleet=None, quota=None, audit=None):
     lines = [
         "# Benchmarks",
         "",
@@ -763,6 +889,8 @@ def report(calls, samples, breakdowns, scale, versions_line, fleet=None, quota=N
         lines += fleet_report(fleet)
     if quota:
         lines += quota_report(quota)
+    if audit:
+        lines += audit_report(audit)
     lines.append("")
     return "\n".join(lines)
 
@@ -783,20 +911,23 @@ def main(localstack, proxy, collections, awscli, workdir, output, newest_collect
     bench = Bench(localstack, proxy, collections, awscli, workdir)
     bench.setup()
     collection_paths = [collections] + ([newest_collections] if newest_collections else [])
-    if set(SECTIONS) != {"calls", "times", "scale", "fleet", "quota"}:
+    if set(SECTIONS) != set(ALL_SECTIONS):
         if "times" in SECTIONS:
             print("\n".join(times_report(*per_task(bench, collection_paths))))
         if "fleet" in SECTIONS:
             print("\n".join(fleet_report(bench.fleet())))
         if "quota" in SECTIONS:
             print("\n".join(quota_report(bench.quota())))
+        if "audit" in SECTIONS:
+            print("\n".join(audit_report(bench.audit())))
         return
     calls = bench.api_calls()
     samples, breakdowns = per_task(bench, collection_paths)
     scale = bench.scale()
     fleet = bench.fleet()
     quota = bench.quota()
-    text = report(calls, samples, breakdowns, scale, versions(collections, awscli), fleet, quota)
+    audit = bench.audit()
+    text = report(calls, samples, breakdowns, scale, versions(collections, awscli), fleet, quota, audit)
     with open(output, "w") as handle:
         handle.write(text)
     print(text)

@@ -10,13 +10,17 @@ Lambda publishes, in CloudWatch's AWS/Lambda namespace, the Sum of each metric b
 version (FunctionName plus Resource = NAME:QUALIFIER). CloudWatch matches a query's dimensions
 exactly, so the function's own series is its total; the unqualified ($LATEST) traffic is that total
 less the audited qualifiers' (own_traffic). read_async_metrics asks for every series of a region in
-calls of at most 500 queries (GetMetricData's limit), one data point a day.
+calls of at most 500 queries (GetMetricData's limit), one data point a day. AsyncMetricsReader makes
+those calls in the background as the series become known, while the audit's Lambda reads wait on
+Lambda's quota (CloudWatch's quota is its own).
 """
 
 import datetime
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import retrying
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import default_retry
 
 # AWS/Lambda's asynchronous invocation metrics: CloudWatch's name, and the audit's.
 ASYNC_METRICS = (
@@ -27,10 +31,8 @@ ASYNC_METRICS = (
 )
 METRIC_KEYS = tuple(key for dummy, key in ASYNC_METRICS)
 MAX_QUERIES_PER_CALL = 500  # GetMetricData's limit
+SERIES_PER_CALL = MAX_QUERIES_PER_CALL // len(ASYNC_METRICS)
 PERIOD = 86400  # one data point a day: at most 63 a query, 31,500 a call (GetMetricData returns up to 100,800)
-
-# GetMetricData throttles with Throttling (AWSRetry's defaults catch it): AWSRetry's default backoff, per call.
-_cloudwatch_retry = retrying()
 
 
 def series_of(function_name, qualifier=LATEST):
@@ -58,7 +60,7 @@ def metric_queries(series):
     return queries, meaning
 
 
-@_cloudwatch_retry
+@default_retry
 def _metric_data(client, **kwargs):
     return client.get_metric_data(**kwargs)
 
@@ -86,6 +88,59 @@ def read_async_metrics(client, series, lookback_days, now=None):
             if not token:
                 break
     return sums
+
+
+class AsyncMetricsReader:
+    """read_async_metrics of the series added, SERIES_PER_CALL series a call, each call made in one
+    background thread (one call at a time) as soon as its series are known. add() may be called from
+    any thread; sums() gives every series' sums, or raises the first failed call's error (after which
+    no further call is made); close() lets the calls not yet made go (an audit that failed)."""
+
+    def __init__(self, client, lookback_days, now=None):
+        self._client = client
+        self._lookback_days = lookback_days
+        self._end = now or datetime.datetime.now(datetime.timezone.utc)
+        self._pending = []
+        self._calls = []
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1)
+
+    def _read(self, series):
+        if self._stopped.is_set():
+            return {}
+        try:
+            return read_async_metrics(self._client, series, self._lookback_days, now=self._end)
+        except Exception:
+            self._stopped.set()
+            raise
+
+    def _submit(self, count):
+        batch, self._pending = self._pending[:count], self._pending[count:]
+        self._calls.append(self._pool.submit(self._read, batch))
+
+    def add(self, series):
+        with self._lock:
+            self._pending.extend(series)
+            while len(self._pending) >= SERIES_PER_CALL:
+                self._submit(SERIES_PER_CALL)
+
+    def flush(self):
+        """Sends the series not yet sent, without waiting for the answer."""
+        with self._lock:
+            if self._pending:
+                self._submit(len(self._pending))
+
+    def sums(self):
+        self.flush()
+        sums = {}
+        for call in self._calls:
+            sums.update(call.result())
+        return sums
+
+    def close(self):
+        self._stopped.set()
+        self._pool.shutdown(wait=False)
 
 
 def own_traffic(function_total, qualifier_sums):

@@ -28,15 +28,12 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
     list_event_source_mappings,
 )
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import retrying
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import default_retry
 
 # The sources whose mapping takes an on-failure destination, by the ARN's service part (a
 # self-managed Kafka cluster has no ARN), and what they are called.
 STREAM_SOURCES = {"kinesis": "Kinesis stream", "dynamodb": "DynamoDB stream", "kafka": "MSK topic"}
 SELF_MANAGED_KAFKA = "self-managed Kafka topic"
-
-# SQS answers throttling with Throttling or RequestThrottled (AWSRetry's defaults catch both).
-_sqs_retry = retrying()
 
 
 def source_kind(mapping):
@@ -91,7 +88,7 @@ def mapping_entry(mapping, reason):
     }
 
 
-@_sqs_retry
+@default_retry
 def _redrive_policy(sqs_client, arn):
     return queue_attribute(sqs_client, arn, "RedrivePolicy")
 

@@ -25,8 +25,8 @@ except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import METRIC_KEYS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import AsyncMetricsReader
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import own_traffic
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import read_async_metrics
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_aliases
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
@@ -158,15 +158,21 @@ def without_failure_handling(entries):
     return items
 
 
-def _read_function(client, function):
-    """(configs, aliases) of one function, or raises (a function deleted meanwhile: not found)."""
-    ref = parse_function_ref(function["FunctionName"])
-    return describe_event_invoke_configs(client, ref), list_aliases(client, function["FunctionName"])
+def _read_function(client, function, dead_letter_queues, metrics):
+    """(configs, (name, unqualified ARN, qualifier_handling)) of one function, whose qualifiers' series
+    go to metrics (an AsyncMetricsReader) at once; or raises (a function deleted meanwhile: not found)."""
+    name = function["FunctionName"]
+    configs = describe_event_invoke_configs(client, parse_function_ref(name))
+    handled = qualifier_handling(configs, list_aliases(client, name), dead_letter_queues)
+    metrics.add([(name, qualifier) for qualifier, dummy, dummy in handled])
+    # With FunctionVersion=ALL, AWS gives a version's ARN with its qualifier.
+    return configs, (name, unqualified_function_arn(function["FunctionArn"]), handled)
 
 
-def _read_functions(client, max_concurrency):
-    """[(function ($LATEST of ListFunctions), its configs, {alias: versions}, {version: DLQ})] of every
-    function of the region, read concurrently; a function deleted while it is read is left out."""
+def _read_functions(client, max_concurrency, metrics):
+    """[(configs, (name, unqualified ARN, qualifier_handling))] of every function of the region ($LATEST of
+    ListFunctions, with every version's DLQ), read concurrently; a function deleted while it is read is
+    left out. Each function's series go to metrics as soon as it is read."""
     functions, dead_letter_queues = [], {}
     for version in list_functions(client, all_versions=True):
         dlq = (version.get("DeadLetterConfig") or {}).get("TargetArn")
@@ -176,27 +182,31 @@ def _read_functions(client, max_concurrency):
     # By name: the functions are the client's own region's and account's, and LocalStack's
     # ListFunctionEventInvokeConfigs does not find a function given by ARN (AWS does).
     outcomes = run_concurrently(
-        list(range(len(functions))), lambda index: _read_function(client, functions[index]), max_concurrency
+        list(range(len(functions))),
+        lambda index: _read_function(
+            client, functions[index], dead_letter_queues[functions[index]["FunctionName"]], metrics
+        ),
+        max_concurrency,
     )
     bugs = [error for dummy, error in filter(None, outcomes) if is_bug(error)]
     if bugs:
         raise bugs[0]  # the audit writes nothing: the bug itself is the whole story
     read = []
-    for function, (found, error) in zip(functions, outcomes):
+    for found, error in outcomes:
         if error is not None:
             if error_code(error.exception) == "ResourceNotFoundException":
                 continue
             raise error
-        read.append((function, *found, dead_letter_queues[function["FunctionName"]]))
+        read.append(found)
     return read
 
 
-def _evidence(metrics_client, judged, lookback_days, region):
-    """{(function_name, qualifier): its own traffic's sums} of every judged qualifier, or (None, a
-    warning) when the caller may not read CloudWatch's metrics."""
-    series = [(name, qualifier) for name, dummy, handled in judged for qualifier, dummy, dummy in handled]
+def _evidence(metrics, judged, region):
+    """{(function_name, qualifier): its own traffic's sums} of every judged qualifier (from metrics, the
+    AsyncMetricsReader that was given their series), or (None, a warning) when the caller may not read
+    CloudWatch's metrics."""
     try:
-        sums = read_async_metrics(metrics_client, series, lookback_days)
+        sums = metrics.sums()
     except (ClientError, BotoCoreError) as e:
         if error_code(e) in ("AccessDenied", "AccessDeniedException"):
             return None, (
@@ -236,19 +246,26 @@ def audit_region(region, clients, max_concurrency, lookback_days):
     module_params, one failure_audit entry per audited qualifier, the mappings that discard failed
     records, warnings). clients: {service: client} of AUDIT_SERVICES in the region."""
     configs, judged = [], []
-    for function, function_configs, aliases, queues in _read_functions(clients["lambda"], max_concurrency):
-        configs.extend(function_configs)
-        # With FunctionVersion=ALL, AWS gives a version's ARN with its qualifier.
-        function_arn = unqualified_function_arn(function["FunctionArn"])
-        judged.append((function["FunctionName"], function_arn, qualifier_handling(function_configs, aliases, queues)))
-    evidence, warning = _evidence(clients["cloudwatch"], judged, lookback_days, region)
+    # CloudWatch is read while the functions are: its calls do not count against Lambda's quota, on
+    # which the function reads wait.
+    metrics = AsyncMetricsReader(clients["cloudwatch"], lookback_days)
+    try:
+        for function_configs, function_judged in _read_functions(clients["lambda"], max_concurrency, metrics):
+            configs.extend(function_configs)
+            judged.append(function_judged)
+        metrics.flush()
+        # The mappings while CloudWatch answers its last call; after the functions, so that the
+        # Lambda calls keep one order at max_concurrency 1.
+        mappings, mappings_warning = _mappings(clients, region)
+        evidence, warning = _evidence(metrics, judged, region)
+    finally:
+        metrics.close()
     entries = []
     for name, function_arn, handled in judged:
         for qualifier, destination, reason in handled:
             own = None if evidence is None else evidence[(name, qualifier)]
             status, why = judge(destination, reason, own, lookback_days)
             entries.append(audit_entry(function_arn, qualifier, destination, status, why, own))
-    mappings, mappings_warning = _mappings(clients, region)
     return RegionAudit(configs, entries, mappings, [each for each in (warning, mappings_warning) if each])
 
 

@@ -70,6 +70,10 @@ lambda_retry = retrying(**LAMBDA_RETRY)
 IAM_RETRY = {"catch_extra_error_codes": ["ConcurrentModification"]}
 iam_retry = retrying(**IAM_RETRY)
 
+# The audit's CloudWatch and SQS reads: both answer throttling with codes AWSRetry's defaults
+# catch (Throttling; SQS also RequestThrottled), so its default backoff, per call.
+default_retry = retrying()
+
 # IAM publishes no request quota for its API; it throttles per account, for all regions at
 # once, and deploy tools write roles too. A task sends at most this many IAM requests per
 # second, whatever its regions (the grants' reads and writes, the preflight's simulations).

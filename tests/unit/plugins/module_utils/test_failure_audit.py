@@ -216,6 +216,89 @@ def test_metrics_are_summed_over_the_window_from_every_call_and_page():
     assert {window for dummy, dummy, window in cloudwatch.calls} == {datetime.timedelta(days=14)}
 
 
+class SignallingCloudWatch(FakeCloudWatch):
+    """FakeCloudWatch that sets called at each call (denied ones included)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.called = threading.Event()
+        self.attempts = 0
+
+    def get_metric_data(self, **kwargs):
+        self.attempts += 1
+        self.called.set()
+        return super().get_metric_data(**kwargs)
+
+
+def test_the_metrics_reader_calls_cloudwatch_as_soon_as_a_call_is_full_and_sends_the_rest_at_the_end():
+    cloudwatch = SignallingCloudWatch({("fn3", None): {"AsyncEventsReceived": [4.0]}})
+    reader = async_metrics.AsyncMetricsReader(cloudwatch, 14)
+    try:
+        reader.add([(f"fn{index}", "$LATEST") for index in range(async_metrics.SERIES_PER_CALL - 1)])
+        assert not cloudwatch.called.wait(0.2)  # 124 series: not a full call yet
+        reader.add([("fn124", "$LATEST"), ("fn125", "$LATEST")])
+        assert cloudwatch.called.wait(5)  # 500 queries: sent before anything waits for them
+        reader.add([("fn126", "live")])
+        sums = reader.sums()
+    finally:
+        reader.close()
+    assert [count for count, dummy, dummy in cloudwatch.calls] == [500, 8]
+    assert len(sums) == 127 and sums[("fn3", "$LATEST")] == dict(NONE, async_events_received=4)
+
+
+def test_after_a_denied_call_the_metrics_reader_sends_no_more_and_raises_the_denial():
+    import botocore.exceptions
+
+    cloudwatch = SignallingCloudWatch({}, denied=True)
+    reader = async_metrics.AsyncMetricsReader(cloudwatch, 14)
+    try:
+        reader.add([(f"fn{index}", "$LATEST") for index in range(2 * async_metrics.SERIES_PER_CALL)])
+        with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+            reader.sums()
+    finally:
+        reader.close()
+    assert cloudwatch.attempts == 1
+
+
+class ManyFunctions:
+    """count functions with $LATEST alone and no config; the last one's ListAliases waits (at most
+    5 s) for CloudWatch's first call and records whether it came while the functions were read."""
+
+    def __init__(self, count, cloudwatch):
+        self.count = count
+        self.cloudwatch = cloudwatch
+        self.metrics_during_reads = None
+
+    def list_functions(self, **kwargs):
+        return {
+            "Functions": [
+                {"FunctionName": f"fn{index}", "FunctionArn": f"{FUNCTION}{index}:$LATEST", "Version": "$LATEST"}
+                for index in range(self.count)
+            ]
+        }
+
+    def list_function_event_invoke_configs(self, FunctionName, **kwargs):
+        return {"FunctionEventInvokeConfigs": []}
+
+    def list_aliases(self, FunctionName, **kwargs):
+        if FunctionName == f"fn{self.count - 1}":
+            self.metrics_during_reads = self.cloudwatch.called.wait(5)
+        return {"Aliases": []}
+
+    def list_event_source_mappings(self, **kwargs):
+        return {"EventSourceMappings": []}
+
+
+def test_the_audit_reads_cloudwatch_while_it_still_reads_functions():
+    # CloudWatch's quota is not Lambda's: its calls go while the function reads wait on Lambda's cap.
+    cloudwatch = SignallingCloudWatch({})
+    functions = ManyFunctions(async_metrics.SERIES_PER_CALL + 5, cloudwatch)
+    audit = audit_region("us-east-1", clients(cloudwatch, functions), 1, 14)
+    assert functions.metrics_during_reads is True
+    assert len(audit.entries) == async_metrics.SERIES_PER_CALL + 5
+    assert [count for count, dummy, dummy in cloudwatch.calls] == [500, 20]
+
+
 def test_latests_own_traffic_is_the_total_less_its_qualifiers():
     total = traffic(received=10, dropped=4)
     assert async_metrics.own_traffic(total, [traffic(received=6, dropped=4), traffic(received=1)]) == traffic(
