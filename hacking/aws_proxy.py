@@ -110,22 +110,20 @@ class State:
         self.buckets = {}  # (access key, region) -> [tokens, time of the last refill]
 
     @staticmethod
-    def service(headers):
-        """The service the request is signed for (lambda, cloudwatch, sqs...), or None unsigned."""
+    def scope(headers):
+        """(access key, region, service) of the request's SigV4 credential scope, or None unsigned."""
         match = _CREDENTIAL_RE.search(headers.get("Authorization") or "")
-        return match.group(3) if match else None
+        return match.groups() if match else None
 
     @staticmethod
-    def counted(headers, operation):
-        """The (access key, region) whose Lambda quota the request counts against, or None."""
-        match = _CREDENTIAL_RE.search(headers.get("Authorization") or "")
-        if not match or match.group(3) != "lambda" or operation in _UNCOUNTED:
+    def counted(scope, operation):
+        """The (access key, region) whose Lambda quota a request of scope counts against, or None."""
+        if not scope or scope[2] != "lambda" or operation in _UNCOUNTED:
             return None
-        return match.group(1), match.group(2)
+        return scope[:2]
 
-    def within_quota(self, headers, operation):
-        """False when the request is beyond the Lambda quota of its access key and region."""
-        key = self.counted(headers, operation)
+    def within_quota(self, key):
+        """False when a request counted against key (counted()) is beyond its Lambda quota."""
         rate, burst = self.quota
         if not rate or key is None:
             return True
@@ -208,13 +206,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/__proxy/"):
             return self._control(body)
         operation = operation_of(self.command, self.path, self.headers, body)
+        scope = self.state.scope(self.headers)
+        quota_key = self.state.counted(scope, operation)
         call = {
             "operation": operation,
-            "service": self.state.service(self.headers),
+            "service": scope[2] if scope else None,
             "method": self.command,
             "path": self.path,
             "client": self.headers.get("X-Proxy-Client"),
-            "counted": self.state.counted(self.headers, operation) is not None,
+            "counted": quota_key is not None,
             "throttled": False,
             "at": round(time.monotonic() - self.state.reset_at, 3),
         }
@@ -222,7 +222,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.state.calls.append(call)
         if self.state.latency:
             time.sleep(self.state.latency)
-        if not self.state.within_quota(self.headers, operation):
+        if not self.state.within_quota(quota_key):
             call["throttled"] = True
             return self._error(*_THROTTLED)
         fault = self.state.take_fault(operation)

@@ -10,7 +10,7 @@
 
 The importer unpacks the collection alone, so ansible-doc cannot load amazon.aws's doc
 fragments: one ERROR line whose ansible-doc output holds only "Error loading plugin
-'amazon.aws....'" warnings and "unknown doc_fragment(s) ...: amazon.aws...." errors. Every
+'amazon.aws....'" warnings and "unknown doc_fragment(s) ...: amazon.aws...." errors.
 For the same reason, its ansible-lint cannot resolve the amazon.aws modules of the collection's
 playbooks: one WARNING syntax-check[unknown-module] line per playbook that uses one (the lint
 stage lints them fully, with amazon.aws installed). Every other ERROR or WARNING line fails the

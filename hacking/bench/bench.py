@@ -42,14 +42,17 @@ FLOOR = "floor: AnsibleAWSModule making one Get"
 QUOTA = 15  # AWS Lambda's control-plane requests per second, per account and region
 DEFAULT_RATE = 13  # the modules' default max_requests_per_second (plugins/module_utils/module.py)
 BYSTANDER_PERIOD = 1.0  # another tool of the account reads one config a second, without retries
-# The module options measured under the quota: (label, JSON of extra options).
+# The module options measured under the quota: (label, extra options), given as LABEL=JSON lines.
 QUOTA_VARIANTS = [
-    line.split("=", 1)
-    for line in os.environ.get(
-        "BENCH_QUOTA_VARIANTS",
-        f"default (max_requests_per_second {DEFAULT_RATE})={{}}\n"
-        f'max_requests_per_second {QUOTA}={{"max_requests_per_second": {QUOTA}}}',
-    ).splitlines()
+    (label, json.loads(options))
+    for label, options in (
+        line.split("=", 1)
+        for line in os.environ.get(
+            "BENCH_QUOTA_VARIANTS",
+            f"default (max_requests_per_second {DEFAULT_RATE})={{}}\n"
+            f'max_requests_per_second {QUOTA}={{"max_requests_per_second": {QUOTA}}}',
+        ).splitlines()
+    )
 ]
 # The audit section's region, holding its fleet and nothing else: AUDIT_FUNCTIONS functions with the
 # aliases AUDIT_ALIASES each (a config on one live alias in three), and AUDIT_QUEUES SQS queues with two
@@ -514,9 +517,10 @@ class Bench:
         )
         stop = threading.Event()
 
+        function, qualifier = bystander_reads
+
         def read_every_second():
             while not stop.wait(BYSTANDER_PERIOD):
-                function, qualifier = bystander_reads
                 try:
                     bystander.get_function_event_invoke_config(FunctionName=function, Qualifier=qualifier)
                 except (bystander.exceptions.TooManyRequestsException, bystander.exceptions.ResourceNotFoundException):
@@ -564,12 +568,11 @@ class Bench:
         def audit(extra):
             return [{"name": "audit", "serverless.aws_lambda.lambda_event_invoke_config_info": dict(extra)}]
 
-        variants = [(label, json.loads(options)) for label, options in QUOTA_VARIANTS]
         self.proxy_control("/__proxy/latency", {"seconds": FLEET_LATENCY})
         self.proxy_control("/__proxy/quota", {"rate": QUOTA, "burst": QUOTA})
         rows = []
         try:
-            for label, extra in variants:
+            for label, extra in QUOTA_VARIANTS:
                 self.delete_scale_configs(count)
                 rows.append((label, f"configs: {count} new configs", self.quota_run("quota-first", bulk(extra))))
                 rows.append((label, "configs: rerun (no-op)", self.quota_run("quota-again", bulk(extra))))
@@ -599,17 +602,15 @@ class Bench:
         self.proxy_control("/__proxy/latency", {"seconds": FLEET_LATENCY})
         self.proxy_control("/__proxy/quota", {"rate": QUOTA, "burst": QUOTA})
         try:
-            for label, options in QUOTA_VARIANTS:
+            for label, extra in QUOTA_VARIANTS:
                 tasks = [
                     {
                         "name": "audit",
-                        "serverless.aws_lambda.lambda_event_invoke_config_info": dict(
-                            json.loads(options), region=AUDIT_REGION
-                        ),
+                        "serverless.aws_lambda.lambda_event_invoke_config_info": dict(extra, region=AUDIT_REGION),
                         "register": "audit",
                     },
                     {
-                        # Not a timing: that the audit measured is the whole audit.
+                        # Not a timing: it checks that what was timed is the whole audit.
                         "name": "every qualifier judged, every mapping read",
                         "ansible.builtin.assert": {
                             "that": [
