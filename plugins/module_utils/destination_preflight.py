@@ -40,7 +40,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_function
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_document
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import policy_document
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import retrying
 

@@ -19,7 +19,6 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import changes_view
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_message
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import task_grants_for
@@ -118,7 +117,7 @@ def failure_kind(error):
     """What kind of failure an item had: AWS's error code, else the collection's error type."""
     if is_bug(error):
         return "bug"
-    return error_code(error.exception) or type(error).__name__
+    return error.aws_code() or type(error).__name__
 
 
 def failure_message(error, label):
@@ -210,7 +209,7 @@ def _entry(item, result, error, started):
             changed=written.get("changed", False),
             failed=True,
             msg=failure_message(error, item_label(item)),
-            error_code=error_code(getattr(error, "exception", None)),
+            error_code=None if is_bug(error) else error.aws_code(),
         )
         if "execution_role_grant" in written:
             entry["execution_role_grant"] = written["execution_role_grant"]

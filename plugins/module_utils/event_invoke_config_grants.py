@@ -16,6 +16,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_function
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import ConfigGrant
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import confirm_grants
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import revoke_released
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
@@ -41,7 +42,7 @@ def report_roles(task_grants, result):
     roles = [role for role in task_grants.roles.values() if role.changed() or role.kept]
     result["execution_role_policies"] = [role.summary() for role in roles]
     result["changed"] = result.get("changed", False) or any(role.changed() for role in roles)
-    changes = [(role.role_arn, role.before, role.held) for role in roles if role.changed()]
+    changes = [(role.role_arn, role.before, role.documents) for role in roles if role.changed()]
     if not changes:
         return result
     before = {arn: dict(was) for arn, was, dummy in changes}
@@ -57,10 +58,12 @@ def report_roles(task_grants, result):
 
 def finish_grants(task_grants, client_for, check_mode, warn, result):
     """The end of a task with grants: revoke what its configs released and no config on the role
-    needs, and report what the task did to each role; a failed revoke fails the task with the
-    result as it is (the configs written, the roles as they now are)."""
+    needs, check that no other writer took away what the task granted, and report what the task
+    did to each role; a failure there fails the task with the result as it is (the configs
+    written, the roles as they now are)."""
     try:
         revoke_released(task_grants, client_for, check_mode, warn)
+        confirm_grants(task_grants, check_mode)
     except EventInvokeConfigError as e:
         result["failed"] = True
         failure = f"{e.message}: {e.exception}" if e.exception is not None else e.message

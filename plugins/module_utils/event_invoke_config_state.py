@@ -70,10 +70,17 @@ def _written_before(error, result):
     return error
 
 
+def _not_found(message):
+    """A failure worded here after AWS answered ResourceNotFoundException, which it carries."""
+    error = EventInvokeConfigError(message=message)
+    error.code = "ResourceNotFoundException"
+    return error
+
+
 def _missing_target_error(ref, what):
     # One message, and no AWS error appended to it, for check mode and the real run alike:
-    # a dry run fails exactly as the real run would.
-    return EventInvokeConfigError(message=f"Failed to put event invoke config of {ref.describe()}: {what}")
+    # a dry run fails exactly as the real run would, AWS's error code included.
+    return _not_found(f"Failed to put event invoke config of {ref.describe()}: {what}")
 
 
 def _check_target_exists(client, ref, warn):
@@ -99,11 +106,13 @@ def _deleted_meanwhile(ref, granted, exception=None):
         if granted
         else "nothing was written"
     )
-    return EventInvokeConfigError(
+    error = EventInvokeConfigError(
         message=f"Failed to write event invoke config of {ref.describe()}: the config or its function was "
         f"deleted after this task read it; {written} (run the task again to create it)",
         exception=exception,
     )
+    error.code = "ResourceNotFoundException"  # the read before the Put found nothing
+    return error
 
 
 def _write(client, ref, current, params, destination_exists, granted=False):
@@ -347,7 +356,7 @@ def describe_event_invoke_configs(client, ref):
             # AWS answers "not found" alike for a missing config and a missing target.
             what = missing_target(client, ref)
             if what:
-                raise EventInvokeConfigError(message=f"Failed to get event invoke config of {ref.describe()}: {what}")
+                raise _not_found(f"Failed to get event invoke config of {ref.describe()}: {what}")
         api_configs = [api_config] if api_config else []
     configs = []
     for api_config in api_configs:

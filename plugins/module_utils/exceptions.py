@@ -14,9 +14,17 @@ class EventInvokeConfigError(AnsibleAWSError):
     hint: the explanation of AWS's answer that the message ends with (in parentheses), if any;
     a task of many configs gives it once per kind of error rather than in every item's message.
     kwargs: what was written before the failure (changed, the config, the grant), for the result.
+    code: AWS's error code behind a failure whose message this collection words itself after
+    reading AWS again (a missing function: ResourceNotFoundException), where no exception is kept.
     """
 
     hint = None
+    code = None
+
+    def aws_code(self):
+        """AWS's error code of the failure: its botocore exception's, else the one it carries."""
+        response = getattr(self.exception, "response", None) or {}
+        return response.get("Error", {}).get("Code") or self.code
 
 
 class ParameterError(EventInvokeConfigError):

@@ -6,40 +6,38 @@
 """grant_destinations: the function's execution role gets exactly what the destinations of its
 configs need, as AWS CDK, SAM and the Serverless Framework grant it, within IAM's quota.
 
-IAM allows 10,240 characters (whitespace not counted) of inline policies per role, all of them
-together, and one role often serves hundreds of functions. So a grant belongs to a role and a
-destination, not to a config: the role holds one inline policy per destination, named from the
-destination's ARN, with the permissions of its kind (destination_kinds) on exactly that
-destination, never a wildcard resource. A thousand configs that send to one queue share one
-policy of about 130 characters; a role has room for about 75 distinct destinations. A policy
-per destination, rather than one document that every config edits, also means that two tasks
-granting two destinations on one role never overwrite each other's grant (IAM has no
-conditional write).
+A grant belongs to a role and a destination, not to a config: a thousand configs that send to
+one queue share one grant. The grants of a role are merged into one inline policy per destination
+service (grant_policies says how, and how the policies of earlier builds are folded in), so a
+role holds about 170 SQS destinations within IAM's 10,240 characters.
 
-Granting is idempotent: a destination's policy is put when the role does not hold it, after a
-check that the role's inline policies then still fit IAM's quota (an error naming the quota and
-the role's usage otherwise, in check mode too). Revoking must never take away what another
-config needs: a destination a config stops naming is revoked at the end of the task, once per
-role, only when no config of any function that runs with the role still names it (read from
-Lambda: ListFunctions of every version, then the configs of the functions on the role, the
-task's own configs as the task leaves them). When that cannot be read, the policy is kept, with
-a warning. KMS keys are not granted: a key's own policy must allow the role as well, which a
-role policy cannot do; the preflight warns of them (validate_destinations).
+Granting is idempotent: a destination is added when the role does not hold it, after a check that
+the role's inline policies then still fit IAM's quota (an error naming the quota, the role's usage
+and what the destination needs otherwise, in check mode too). Revoking must never take away what
+another config needs: a destination a config stops naming is revoked at the end of the task, once
+per role, only when no config of any function that runs with the role still names it (read from
+Lambda: ListFunctions of every version, then the configs of the functions on the role, the task's
+own configs as the task leaves them). When that cannot be read, the grant is kept, with a warning.
+KMS keys are not granted: a key's own policy must allow the role as well, which a role policy
+cannot do; the preflight warns of them (validate_destinations).
 
-Everything about one role goes through its RoleGrant, under its lock: the items of a configs
-task that share a role read it once and write it one after the other. TaskGrants holds the
-RoleGrants of a task; it is shared by the task's threads.
+IAM has no conditional write, and another task may write the same role: a policy is only ever put
+whole, read just before (the put lays the task's additions and removals over what that read found),
+and at the end of the task each policy it put is read again; a destination of the task's configs
+that another writer's put took away is put back once, and a second loss fails the task naming it.
+
+Everything about one role goes through its RoleGrant, under its lock. The items of a configs task
+that share a role queue their destinations, and whichever item holds the lock grants every queued
+one in one put: 100 items granting 100 queues on one role make a handful of writes, not 100.
+TaskGrants holds the RoleGrants of a task; it is shared by the task's threads.
 """
 
-import hashlib
 import json
-import re
 import threading
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import statements_for
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import from_api
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_aliases
@@ -49,63 +47,21 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_versions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import ROLE_INLINE_POLICY_QUOTA
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import SERVICE_POLICY_PREFIX
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import RolePlan
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import collection_policies
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import destinations_held
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import grant_document
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import policy_size
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import service_of
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import service_policy_name
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import qualifier_from_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import role_name
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import iam_retry
-
-POLICY_PREFIX = "event-invoke-config-"
-_POLICY_NAME_MAX = 128  # IAM's limit for an inline policy name
-_NOT_IN_A_POLICY_NAME = re.compile(r"[^\w+=,.@-]+")
-POLICY_VERSION = "2012-10-17"
-# IAM's quota of inline policy characters per role, all its inline policies together, whitespace
-# not counted (IAM and STS quotas: "Role policy size"); beyond it PutRolePolicy answers
-# LimitExceeded "Maximum policy size of 10240 bytes exceeded for role NAME".
-ROLE_INLINE_POLICY_QUOTA = 10240
-
-
-def policy_name(destination):
-    """The name of the inline policy that grants a role the destination ARN: readable (the
-    destination's service and resource) and unique (a digest of the whole ARN, which holds its
-    partition, region and account)."""
-    parts = parse_arn(destination)
-    readable = _NOT_IN_A_POLICY_NAME.sub("-", f"{parts.service}-{parts.resource}")
-    digest = hashlib.sha256(destination.encode("utf-8")).hexdigest()[:12]
-    room = _POLICY_NAME_MAX - len(POLICY_PREFIX) - len(digest) - 1
-    return f"{POLICY_PREFIX}{readable[:room]}-{digest}"
-
-
-def policy_document(destination):
-    """The policy that lets a role send to one destination."""
-    return {"Version": POLICY_VERSION, "Statement": statements_for(destination)}
-
-
-def policy_size(document):
-    """A policy's size as IAM counts it against the role's quota: its JSON without whitespace."""
-    if document is None:
-        return 0
-    return len(re.sub(r"\s+", "", json.dumps(document, separators=(",", ":"))))
-
-
-def statements_of(document):
-    """The statements of a policy document (as IAM returns it: a single statement may be a dict)."""
-    if not document:
-        return []
-    statements = document.get("Statement") or []
-    return [statements] if isinstance(statements, dict) else list(statements)
-
-
-def same_policy(one, other):
-    """Whether two policy documents grant the same statements (their order aside)."""
-
-    def key(statement):
-        return sorted((name, str(value)) for name, value in statement.items())
-
-    if (one is None) != (other is None):
-        return False
-    return sorted(map(key, statements_of(one))) == sorted(map(key, statements_of(other)))
 
 
 def other_account_destinations(role_arn, destinations):
@@ -114,14 +70,38 @@ def other_account_destinations(role_arn, destinations):
     return [arn for arn in destinations if parse_arn(arn).account not in (None, account)]
 
 
-def quota_error(role_arn, used, count, destination, needed):
-    """The failure of a grant that IAM would refuse with LimitExceeded, before any write."""
+def quota_error(role_arn, plan, destination):
+    """The failure of a grant that IAM would refuse with LimitExceeded, before any write of it."""
+    used, count = plan.used()
+    merged = service_policy_name(service_of(destination))
+    current = plan.held.get(merged, set())
+    needed = policy_size(grant_document(current | {destination})) - plan.sizes.get(merged, 0)
+    granted = len(plan.granted())
+    advice = "grant further destinations with a managed policy, or give the functions more than one role"
+    if plan.unfolded:
+        policies, lacking = plan.unfolded
+        advice = (
+            f"the role still holds {policies} policies of one destination each (an earlier build's), which merged "
+            f"would leave room, but folding them without a moment ungranted needs room for one more ARN: free "
+            f"{lacking} more characters of the role's inline policies and run again"
+        )
     return EventInvokeConfigError(
         message=(
             f"Failed to grant the execution role {role_arn} {destination} (grant_destinations): IAM allows "
             f"{ROLE_INLINE_POLICY_QUOTA} characters of inline policies per role (whitespace not counted); the role "
-            f"holds {used} in {count} inline policies and this grant needs {needed} more. Nothing was written for "
-            "this config; grant these destinations with a managed policy, or give the functions more than one role"
+            f"holds {used} in {count} inline policies, this collection's grants of {granted} destinations among "
+            f"them, leaving {plan.room()}, and this destination needs {needed}. Nothing was granted for this "
+            f"config; {advice}"
+        )
+    )
+
+
+def lost_race_error(role_arn, name, lost):
+    return EventInvokeConfigError(
+        message=(
+            f"Failed to keep the execution role {role_arn}'s grant of {', '.join(sorted(lost))} in its inline policy "
+            f"{name} (grant_destinations): another writer replaced the policy twice while this task granted on the "
+            "role (IAM has no conditional write); run the task again once the other writer is done"
         )
     )
 
@@ -143,7 +123,7 @@ def get_role_policy(client, role, name):
 
 @GrantErrorHandler.list_error_handler("list the execution role's inline policies (iam:ListRolePolicies)")
 def list_role_policies(client, role):
-    """The names of every inline policy of the role, all pages."""
+    """The names of every inline policy of the role, all pages ([] when the role does not exist)."""
     names, marker = [], None
     while True:
         page = _role_policies_page(client, role, marker)
@@ -158,13 +138,13 @@ def _role_policies_page(client, role, marker):
     return client.list_role_policies(RoleName=role, **({"Marker": marker} if marker else {}))
 
 
-@GrantErrorHandler.common_error_handler("grant the execution role a destination (iam:PutRolePolicy)")
+@GrantErrorHandler.common_error_handler("grant the execution role its destinations (iam:PutRolePolicy)")
 @iam_retry
 def put_role_policy(client, role, name, document):
     client.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
 
 
-@GrantErrorHandler.deletion_error_handler("revoke the execution role's grant of a destination (iam:DeleteRolePolicy)")
+@GrantErrorHandler.deletion_error_handler("revoke the execution role's grants (iam:DeleteRolePolicy)")
 @iam_retry
 def delete_role_policy(client, role, name):
     client.delete_role_policy(RoleName=role, PolicyName=name)
@@ -174,10 +154,13 @@ def delete_role_policy(client, role, name):
 class RoleGrant:
     """The grants of one execution role in a task: every read and write of the role goes through
     it, under its lock, so that the items sharing the role read each policy once and write one
-    after the other.
+    after the other, several items' grants in one write.
 
-    held: {policy name: document or None (the role has no such policy)}, as read or written.
-    The task's changes are kept for its result: put {name: document}, deleted and kept [names].
+    documents: {policy name: document or None (no such policy)}, as read or written; every inline
+    policy of the role once a quota check or a revoke needed them (listed).
+    outcome: {destination: True (granted by the task), False (held already) or the error that
+    refused it}. The task's changes are kept for its result: put {name: document}, deleted
+    [names]; granted, revoked and kept [destinations].
     """
 
     def __init__(self, iam, role_arn):
@@ -185,55 +168,152 @@ class RoleGrant:
         self.role_arn = role_arn
         self.role = role_name(role_arn)
         self.lock = threading.Lock()
-        self.held = {}
+        self._settled = threading.Condition()  # guards _queue, _writing and outcome
+        self._queue = {}  # destinations asked for and not settled yet, in the order asked
+        self._writing = False  # an item is granting the queued destinations
+        self.outcome = {}
+        self.documents = {}
+        self.listed = False
         self.before = {}  # {name: document or None} of each policy the task changes, as it was
-        self._names = None  # every inline policy of the role, once the quota needed them
-        self.put, self.deleted, self.kept = {}, [], []
+        self.put, self.deleted = {}, []
+        self.granted, self.revoked, self.kept = [], [], []
         self.released = set()  # destinations some config of the task stopped naming
         self.configs = {}  # {qualified function ARN: destinations}, the task's configs as it leaves them
         self.clients = {}  # {region: Lambda client} of the task's configs on the role, for the revoke
 
-    def _held(self, name):
-        if name not in self.held:
-            self.held[name] = get_role_policy(self.iam, self.role, name)
-        return self.held[name]
+    def _document(self, name):
+        if name not in self.documents:
+            self.documents[name] = get_role_policy(self.iam, self.role, name)
+        return self.documents[name]
 
-    def _usage(self):
-        """(characters, policies) of the role's inline policies now."""
-        if self._names is None:
-            self._names = set(list_role_policies(self.iam, self.role))
-        sizes = [policy_size(self._held(name)) for name in sorted(self._names)]
-        return sum(sizes), len(self._names)
+    def _read_all(self):
+        """Every inline policy of the role (the quota counts them all), each read once a task."""
+        if not self.listed:
+            for name in sorted(list_role_policies(self.iam, self.role) or []):
+                self._document(name)
+            self.listed = True
 
-    def missing(self, destinations):
-        """The destinations whose policy the role does not hold as it should."""
+    def _held(self):
+        return set().union(*collection_policies(self.documents).values())
+
+    def _has_strays(self):
+        """Whether the role holds grants outside the merged policies (an earlier build's)."""
+        return any(not name.startswith(SERVICE_POLICY_PREFIX) for name in collection_policies(self.documents))
+
+    def _missing(self, wanted):
+        # The merged policies of the destinations' services alone answer a rerun; the rest of the
+        # role is read only when one is missing there (it may be in an earlier build's policy).
+        for service in sorted({service_of(arn) for arn in wanted}):
+            self._document(service_policy_name(service))
+        if all(arn in self._held() for arn in wanted):
+            return []
+        self._read_all()
+        held = self._held()
+        return [arn for arn in wanted if arn not in held]
+
+    def would_change(self, destinations):
+        """Whether granting the destinations writes the role: one is missing, or the role's grants
+        are still in an earlier build's policies (folded in on this run)."""
         with self.lock:
-            return [arn for arn in destinations if not same_policy(self._held(policy_name(arn)), policy_document(arn))]
+            return bool(self._missing(list(dict.fromkeys(destinations)))) or self._has_strays()
 
     def grant(self, destinations, check_mode):
-        """Put the policy of each destination the role lacks; the destinations put (or, in check
-        mode, that would be). Raises quota_error, before writing anything, when one would not fit."""
-        with self.lock:
-            wanted = [(policy_name(arn), arn) for arn in dict.fromkeys(destinations)]
-            missing = [(name, arn) for name, arn in wanted if not same_policy(self._held(name), policy_document(arn))]
-            if missing:
-                used, count = self._usage()
-                for name, arn in missing:
-                    needed = policy_size(policy_document(arn)) - policy_size(self._held(name))
-                    if used + needed > ROLE_INLINE_POLICY_QUOTA:
-                        raise quota_error(self.role_arn, used, count, arn, needed)
-                    used += needed
-                    count += 0 if self._held(name) is not None else 1
-            for name, arn in missing:
-                document = policy_document(arn)
-                if not check_mode:
-                    put_role_policy(self.iam, self.role, name, document)
-                self.before.setdefault(name, self.held[name])
-                self.held[name] = document
+        """Grant the destinations the role lacks, with whatever other items of the task queued;
+        the destinations granted (or, in check mode, that would be). Raises the error that refused
+        one (quota_error before any write of it, or IAM's answer).
+
+        An item queues its destinations, then waits while another item writes the role; the first
+        item to find no write under way writes everything queued (a group commit): the items that
+        waited then find theirs granted, without a write of their own."""
+        wanted = list(dict.fromkeys(destinations))
+        batch = []
+        with self._settled:
+            for arn in wanted:
+                if arn not in self.outcome:
+                    self._queue.setdefault(arn, None)
+            # One writer at a time: an item's unsettled destination is queued or in the writer's batch.
+            while not all(arn in self.outcome for arn in wanted):
+                if not self._writing:
+                    batch = [arn for arn in self._queue if arn not in self.outcome]
+                    self._queue = {}
+                    self._writing = bool(batch)
+                    break
+                self._settled.wait()
+        if batch:
+            try:
+                with self.lock:
+                    self._settle(batch, check_mode)
+            finally:
+                with self._settled:
+                    self._writing = False
+                    self._settled.notify_all()
+        with self._settled:
+            for arn in wanted:
+                if isinstance(self.outcome[arn], Exception):
+                    raise self.outcome[arn]
+            return [arn for arn in wanted if self.outcome[arn] is True]
+
+    def _settle(self, batch, check_mode):
+        """Grant the batch's destinations the role lacks, in one plan; each destination's outcome
+        is set whatever happens, for the items waiting on it."""
+        outcome = {}
+        try:
+            missing = self._missing(batch)
+            outcome.update((arn, False) for arn in batch if arn not in missing)
+            if missing or self._has_strays():
+                plan = RolePlan(self.documents, add=missing)
+                outcome.update((arn, quota_error(self.role_arn, plan, arn)) for arn in plan.refused)
+                try:
+                    self._run(plan.steps, check_mode)
+                except EventInvokeConfigError as e:
+                    held = self._held()
+                    outcome.update((arn, arn in held or e) for arn in missing if arn not in outcome)
+                outcome.update((arn, True) for arn in missing if arn not in outcome)
+                self.granted += [arn for arn in missing if outcome[arn] is True]
+        except EventInvokeConfigError as e:  # a read of the role failed: nothing of the batch was granted
+            outcome.update((arn, e) for arn in batch if arn not in outcome)
+        finally:
+            unknown = EventInvokeConfigError(
+                message=f"Failed to grant the execution role {self.role_arn} its destinations (grant_destinations): "
+                "another item's grant failed unexpectedly"
+            )
+            with self._settled:
+                self.outcome.update((arn, outcome.get(arn, unknown)) for arn in batch)
+
+    def _run(self, steps, check_mode):
+        """Carry out a RolePlan's steps (in check mode, only record them)."""
+        for name, before, after in steps:
+            document = self._write(name, before, after) if not check_mode else grant_document(after) if after else None
+            self.before.setdefault(name, self.documents.get(name))
+            self.documents[name] = document
+            if document is None:
+                self.put.pop(name, None)
+                if name not in self.deleted:
+                    self.deleted.append(name)
+            else:
                 self.put[name] = document
-                if self._names is not None:
-                    self._names.add(name)
-            return [arn for dummy, arn in missing]
+                if name in self.deleted:
+                    self.deleted.remove(name)
+
+    def _write(self, name, before, after):
+        """Put the policy name as after, laid over a read made just before (what another writer
+        changed since the task's first read is kept); the document written, or None (deleted)."""
+        fresh_document = get_role_policy(self.iam, self.role, name)
+        fresh = destinations_held(fresh_document) if fresh_document is not None else set()
+        if fresh is None:
+            raise EventInvokeConfigError(
+                message=f"Failed to grant the execution role {self.role_arn} its destinations (grant_destinations): "
+                f"another writer changed its inline policy {name} into one this collection does not write; it was "
+                "left as it is"
+            )
+        target = (fresh - (before - after)) | (after - before)
+        if target:
+            document = grant_document(target)
+            put_role_policy(self.iam, self.role, name, document)
+            return document
+        if fresh_document is not None:
+            delete_role_policy(self.iam, self.role, name)
+        return None
 
     def release(self, destinations, region, client):
         """Record destinations that a config no longer needs on this role (it runs with another
@@ -251,33 +331,60 @@ class RoleGrant:
             self.released.update(arn for arn in before if arn not in after)
 
     def names(self, destinations):
-        return [policy_name(arn) for arn in destinations]
+        """The inline policies that grant any of the destinations now."""
+        with self.lock:
+            wanted = set(destinations)
+            return [name for name, held in sorted(collection_policies(self.documents).items()) if held & wanted]
 
     def revoke_unneeded(self, still_needed, check_mode):
-        """Delete the policy of each released destination that no config needs (still_needed:
-        the destinations the role's configs name); the others are kept."""
+        """Revoke each released destination that no config needs (still_needed: the destinations
+        the role's configs name); the others are kept."""
         with self.lock:
-            for arn in sorted(self.released):
-                name = policy_name(arn)
-                if arn in still_needed:
-                    self.kept.append(name)
+            released, self.released = sorted(self.released), set()
+            self.kept += [arn for arn in released if arn in still_needed]
+            dropped = [arn for arn in released if arn not in still_needed]
+            if not dropped:
+                return
+            self._read_all()
+            dropped = [arn for arn in dropped if arn in self._held()]
+            if dropped:
+                self._run(RolePlan(self.documents, remove=dropped).steps, check_mode)
+                self.revoked += dropped
+
+    def confirm(self, check_mode):
+        """The end of a task: read again each policy the task put; a destination of the task's
+        configs that another writer's put took away is put back, once."""
+        if check_mode:
+            return
+        with self.lock:
+            relied = set().union(*self.configs.values()) if self.configs else set()
+            for name, document in sorted(self.put.items()):
+                expected = (destinations_held(document) or set()) & relied
+                if not expected:
                     continue
-                if self._held(name) is None:
-                    continue
-                if not check_mode:
-                    delete_role_policy(self.iam, self.role, name)
-                self.before.setdefault(name, self.held[name])
-                self.held[name] = None
-                self.deleted.append(name)
-                self.put.pop(name, None)
-            self.released = set()
+                for attempt in range(2):
+                    fresh = destinations_held(get_role_policy(self.iam, self.role, name)) or set()
+                    lost = expected - fresh
+                    if not lost:
+                        break
+                    if attempt:
+                        raise lost_race_error(self.role_arn, name, lost)
+                    self.put[name] = self.documents[name] = self._write(name, frozenset(), frozenset(lost))
 
     def changed(self):
         return bool(self.put or self.deleted)
 
     def summary(self):
-        """What the task did to the role (predicted in check mode), for the task's result."""
-        return {"role_arn": self.role_arn, "granted": dict(self.put), "revoked": list(self.deleted), "kept": self.kept}
+        """What the task did to the role (predicted in check mode), for the task's result; sorted,
+        as the items of a task may grant in any order."""
+        return {
+            "role_arn": self.role_arn,
+            "granted": dict(sorted(self.put.items())),
+            "revoked": sorted(self.deleted),
+            "granted_destinations": sorted(self.granted),
+            "revoked_destinations": sorted(self.revoked),
+            "kept_destinations": sorted(self.kept),
+        }
 
 
 class TaskGrants:
@@ -312,7 +419,7 @@ class ConfigGrant:
         return other_account_destinations(self.role_arn, destinations)
 
     def would_change(self, destinations):
-        return bool(self.role.missing(destinations))
+        return self.role.would_change(destinations)
 
     def before_write(self, destinations, check_mode, already_named=()):
         """Grant the destinations before the Lambda write; True when something new was granted.
@@ -408,7 +515,7 @@ def _once(read):
 def revoke_released(task_grants, client_for, check_mode, warn):
     """End of a task: on each role, revoke the destinations the task's configs stopped naming that
     no config on the role still names (the task's own configs as the task leaves them). When the
-    configs on a role cannot be read, its policies are kept and a warning says so."""
+    configs on a role cannot be read, its grants are kept and a warning says so."""
     for role in task_grants.roles.values():
         if not role.released:
             continue
@@ -417,13 +524,20 @@ def revoke_released(task_grants, client_for, check_mode, warn):
         except EventInvokeConfigError as e:
             if error_code(e.exception) is None:
                 raise  # not AWS's answer (no credentials, a bug): the task fails, naming it
-            names = role.names(sorted(role.released))
-            role.kept += names
+            kept = sorted(role.released)
+            role.kept += kept
             role.released = set()
             warn(
-                f"grant_destinations kept {', '.join(names)} on {role.role_arn}: could not read which configs on the "
-                f"role still need them ({e.message}: {error_code(e.exception) or e.exception})"
+                f"grant_destinations kept the grants of {', '.join(kept)} on {role.role_arn}: could not read which "
+                f"configs on the role still need them ({e.message}: {error_code(e.exception) or e.exception})"
             )
             continue
         configs.update(role.configs)
         role.revoke_unneeded({arn for destinations in configs.values() for arn in destinations}, check_mode)
+
+
+def confirm_grants(task_grants, check_mode):
+    """End of a task: each role's policies the task put still grant its configs' destinations
+    (another writer's put may have replaced them: put back once, then the task fails)."""
+    for role in task_grants.roles.values():
+        role.confirm(check_mode)

@@ -123,6 +123,8 @@ class LambdaAWSModule(AnsibleAWSModule):
                 written.pop("diff", None)
             if e.exception is not None:
                 self.fail_json_aws(e.exception, msg=e.message, **written)
+            if e.code:
+                written["error"] = {"code": e.code}  # as fail_json_aws gives AWS's code
             self.fail_json(msg=e.message, **written)
         if not self._diff:
             result.pop("diff", None)

@@ -117,13 +117,20 @@ options:
         (the actions listed in O(validate_destinations), on that destination, never a wildcard resource), as AWS
         CDK, SAM and the Serverless Framework do, so that a destination is wired in one task.
       - The execution role is the one the config runs with (for an alias, the role of the version it points to).
-        It holds one inline policy per destination, named C(event-invoke-config-SERVICE-RESOURCE-DIGEST) (the digest
-        is made from the destination's ARN), shared by every config on the role that sends there. IAM allows 10,240
-        characters of inline policies per role in all (whitespace not counted); a destination's policy takes about
-        140, so a role has room for about 70 destinations, whatever the number of configs that send to them.
-      - Before a policy is added, the role's inline policies are read (C(iam:ListRolePolicies), C(iam:GetRolePolicy))
-        and a grant that would not fit fails naming the quota and the role's usage, before any write of the config
-        and in check mode too.
+        Its grants are merged into one inline policy per destination service, named
+        C(event-invoke-config-destinations-SERVICE) (C(sqs), C(sns), C(lambda), C(events), C(s3)), with one statement
+        per action listing exactly the destinations, shared by every config on the role. IAM allows 10,240 characters
+        of inline policies per role in all (whitespace not counted); a further destination takes its ARN and 3
+        characters (an S3 bucket twice its ARN and 8), so a role holds about 160 SQS queues of 60-character ARNs,
+        whatever the number of configs that send to them.
+      - Before a destination is added, the role's inline policies are read (C(iam:ListRolePolicies),
+        C(iam:GetRolePolicy)) and a grant that would not fit fails naming the quota, the role's usage, the room left
+        and what the destination needs, before any write of the config and in check mode too.
+      - The per-destination policies of earlier builds (C(event-invoke-config-SERVICE-RESOURCE-DIGEST)) still
+        count as grants; the next run that grants on the role folds them into the merged policies, each put before
+        the deletes it allows, so that no destination is ever ungranted (RV(execution_role_policies) lists them as
+        revoked policies). A role left with less room than one more ARN is not migrated; a grant that does not fit
+        then says how many characters to free.
       - A destination is granted before the Lambda write. One the config no longer names (a swap, a removal,
         O(state=absent)) is revoked at the end of the task, once per role, only when no other config on the role
         still names it; the module then reads every version of the functions of the region (C(lambda:ListFunctions))
@@ -135,17 +142,19 @@ options:
         moved to a version with another role, a new role for V($LATEST)) or is granted for the first time; the
         module then lists the function's versions (C(lambda:ListVersionsByFunction)) and revokes that destination's
         grant on their other roles at the end of the task, unless a config running with them still names it.
-      - Within a task, the items that share a role read and write it one after the other. A destination's policy
-        is only ever put whole with the same content, so two tasks granting on one role never undo each other's
-        grants; a task revoking a destination while another starts to use it can, as with any tool.
+      - Within a task, the items that share a role queue their grants, and one put grants everything queued. A policy
+        is only ever put whole, read just before (the task's changes are laid over what that read found), and read
+        again at the end of the task; a destination of the task's configs that another writer's put took away is put
+        back once, and a second loss fails the task naming it (IAM has no conditional write). A task revoking a
+        destination while another starts to use it can still take it away, as with any tool.
       - After a fresh grant the write is retried while IAM propagates it, for up to O(iam_propagation_timeout).
         When the Lambda write fails anyway, the grant stays (the next run uses or revokes it), and the result says
         it was written (RV(execution_role_policies), C(changed=true)).
       - A destination in another account gets the role's side only; a warning says that its resource policy must
         allow the role too. KMS keys are not granted (a key's own policy must allow the role as well); see
         O(validate_destinations) for the warning about them.
-      - Each task then also reads the function (C(lambda:GetFunction)) and each destination's policy
-        (C(iam:GetRolePolicy)); a change is a C(iam:PutRolePolicy) or C(iam:DeleteRolePolicy). A caller that may not
+      - Each task then also reads the function (C(lambda:GetFunction)) and the merged policy of each destination's
+        service (C(iam:GetRolePolicy)); a change is a C(iam:PutRolePolicy) or C(iam:DeleteRolePolicy). A caller that may not
         read or grant fails naming the IAM action, before any Lambda write; a revoke that fails after the Lambda
         write fails the task with what was written. IAM requests are capped at 5 per second per task (IAM throttles
         per account, in every region at once). In check mode nothing is written, and the diff shows the role's
@@ -468,7 +477,7 @@ event_invoke_configs:
 execution_role_grant:
   description:
     - With O(grant_destinations), the config's execution role and the inline policies on it that grant the config's
-      destinations, after the task (predicted in check mode).
+      destinations (the merged policies of their services), after the task (predicted in check mode).
   returned: when O(grant_destinations=true) and the function exists
   type: dict
   version_added: 0.2.0
@@ -478,10 +487,10 @@ execution_role_grant:
       type: str
       sample: arn:aws:iam::123456789012:role/orders-exec
     policy_names:
-      description: The inline policies that grant the config's destinations, one per destination.
+      description: The inline policies that grant the config's destinations.
       type: list
       elements: str
-      sample: [event-invoke-config-sqs-orders-failed-3f2a9c1b7d4e]
+      sample: [event-invoke-config-destinations-sqs]
 execution_role_policies:
   description:
     - With O(grant_destinations), what the task did to each execution role it granted or revoked on (predicted in
@@ -496,19 +505,33 @@ execution_role_policies:
       type: str
       sample: arn:aws:iam::123456789012:role/orders-exec
     granted:
-      description: The inline policies the task put, by name, each as IAM holds it.
+      description: The inline policies the task put, by name, each as the task left it.
       type: dict
-      sample: {"event-invoke-config-sqs-orders-failed-3f2a9c1b7d4e": {"Version": "2012-10-17", "Statement": [
-               {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:123456789012:orders-failed"}]}}
+      sample: {"event-invoke-config-destinations-sqs": {"Version": "2012-10-17", "Statement": [
+               {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": ["arn:aws:sqs:us-east-1:123456789012:orders-failed"]}]}}
     revoked:
-      description: The inline policies the task deleted (no config on the role names their destination any more).
+      description:
+        - The inline policies the task deleted (no config on the role names a destination of theirs any more, or an
+          earlier build's per-destination policy folded into the merged one).
       type: list
       elements: str
-    kept:
-      description: The policies of destinations the task's configs stopped naming that another config on the role still
-        names (or that could not be checked; a warning then says so), kept.
+    granted_destinations:
+      description: The destinations the task granted to the role.
       type: list
       elements: str
+      version_added: 0.2.0
+    revoked_destinations:
+      description: The destinations the task revoked (no config on the role names them any more).
+      type: list
+      elements: str
+      version_added: 0.2.0
+    kept_destinations:
+      description:
+        - The destinations the task's configs stopped naming that another config on the role still names (or that
+          could not be checked; a warning then says so), kept.
+      type: list
+      elements: str
+      version_added: 0.2.0
 event_invoke_config:
   description:
     - The config after the task, as AWS holds it (predicted in check mode).

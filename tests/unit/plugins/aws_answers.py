@@ -7,6 +7,8 @@
 queue a read of my-fn's config, shared by the unit tests."""
 
 import datetime
+import hashlib
+import re
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
 WHEN = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
@@ -48,3 +50,12 @@ def expect_get_missing(stubber, qualifier="$LATEST", **request):
         http_status_code=404,
         expected_params=request,
     )
+
+
+def legacy_policy_name(destination):
+    """The name earlier builds of grant_destinations gave the inline policy of one destination:
+    event-invoke-config-SERVICE-RESOURCE-DIGEST (a digest of the whole ARN), at most 128 characters."""
+    service, resource = destination.split(":")[2], destination.split(":", 5)[5]
+    readable = re.sub(r"[^\w+=,.@-]+", "-", f"{service}-{resource}")
+    digest = hashlib.sha256(destination.encode("utf-8")).hexdigest()[:12]
+    return f"event-invoke-config-{readable[:95]}-{digest}"

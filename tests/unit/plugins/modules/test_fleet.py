@@ -13,8 +13,7 @@ import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_document
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_name
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import grant_document
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import destinations
@@ -251,7 +250,8 @@ def test_a_client_that_cannot_be_made_in_a_worker_thread_fails_only_its_item(stu
 def test_items_sharing_a_role_and_a_destination_share_one_grant_read_and_written_once(stubber, run_module):
     role = "arn:aws:iam::123456789012:role/shared-exec"
     iam = stubber.service("iam")
-    name = policy_name(QUEUE)
+    name = "event-invoke-config-destinations-sqs"
+    read = {"RoleName": "shared-exec", "PolicyName": name}
     for function in ("a", "b"):
         expect_get(stubber, function)
         stubber.add_response(
@@ -259,17 +259,16 @@ def test_items_sharing_a_role_and_a_destination_share_one_grant_read_and_written
             {"Configuration": {"FunctionArn": PREFIX + function, "Role": role}},
             {"FunctionName": function},
         )
-        if function == "a":  # the role's policy, its usage and the grant: once for the task
+        if function == "a":  # the role's merged policy, its usage, the read before the put, the put: once
             iam.add_client_error("get_role_policy", service_error_code="NoSuchEntity", http_status_code=404)
             iam.add_response(
                 "list_role_policies", {"PolicyNames": [], "IsTruncated": False}, {"RoleName": "shared-exec"}
             )
-            iam.add_response(
-                "put_role_policy",
-                {},
-                {"RoleName": "shared-exec", "PolicyName": name, "PolicyDocument": json.dumps(policy_document(QUEUE))},
-            )
+            iam.add_client_error("get_role_policy", service_error_code="NoSuchEntity", http_status_code=404)
+            iam.add_response("put_role_policy", {}, dict(read, PolicyDocument=json.dumps(grant_document({QUEUE}))))
         expect_put(stubber, function, retry=0, on_failure=QUEUE)
+    # The end of the task: the policy put still grants the queue.
+    iam.add_response("get_role_policy", dict(read, PolicyDocument=json.dumps(grant_document({QUEUE}))), read)
     args = fleet_args(grant_destinations=True)
     args["configs"] = args["configs"][:2]
     result = run_module(module, args)
@@ -279,7 +278,14 @@ def test_items_sharing_a_role_and_a_destination_share_one_grant_read_and_written
         {"role_arn": role, "policy_names": [name]}
     ] * 2
     assert result["execution_role_policies"] == [
-        {"role_arn": role, "granted": {name: policy_document(QUEUE)}, "revoked": [], "kept": []}
+        {
+            "role_arn": role,
+            "granted": {name: grant_document({QUEUE})},
+            "revoked": [],
+            "granted_destinations": [QUEUE],
+            "revoked_destinations": [],
+            "kept_destinations": [],
+        }
     ]
 
 
@@ -295,6 +301,44 @@ def test_a_deleted_items_entry_names_its_config(stubber, run_module):
         {"changed": True, "function_arn": PREFIX + "a:$LATEST", "qualifier": "$LATEST"},
         {"changed": False, "function_arn": PREFIX + "b:$LATEST", "qualifier": "$LATEST"},
     ]
+
+
+def expect_function_missing(stubber, function):
+    stubber.add_client_error(
+        "get_function",
+        service_error_code="ResourceNotFoundException",
+        service_message=f"Function not found: {PREFIX}{function}",
+        http_status_code=404,
+        expected_params={"FunctionName": function},
+    )
+
+
+def test_an_item_whose_function_does_not_exist_carries_awss_error_code(stubber, run_module):
+    # AWS answers the Put with ResourceNotFoundException; the module words the message itself after
+    # reading the function again, and keeps AWS's code in the entry and in the task's count by kind.
+    expect_get(stubber, "ghost")
+    stubber.add_client_error(
+        "put_function_event_invoke_config",
+        service_error_code="ResourceNotFoundException",
+        service_message=f"Function not found: {PREFIX}ghost",
+        http_status_code=404,
+    )
+    expect_function_missing(stubber, "ghost")
+    result = run_module(module, fleet_args(configs=[{"function_name": "ghost"}]))
+    stubber.assert_no_pending_responses()
+    entry = result["event_invoke_configs"][0]
+    assert entry["msg"] == "Failed to put event invoke config: the function ghost does not exist"
+    assert entry["error_code"] == "ResourceNotFoundException"
+
+
+def test_check_mode_gives_a_missing_functions_item_the_same_error_code(stubber, run_module):
+    expect_get(stubber, "ghost")
+    expect_function_missing(stubber, "ghost")
+    result = run_module(module, fleet_args(configs=[{"function_name": "ghost"}]), check_mode=True)
+    stubber.assert_no_pending_responses()
+    entry = result["event_invoke_configs"][0]
+    assert entry["msg"] == "Failed to put event invoke config: the function ghost does not exist"
+    assert entry["error_code"] == "ResourceNotFoundException"
 
 
 def test_a_failed_entry_carries_the_aws_error_code_and_its_message_without_the_hint(stubber, run_module):

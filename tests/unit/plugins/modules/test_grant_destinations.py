@@ -4,22 +4,24 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """grant_destinations: the IAM and Lambda call sequences, checked with botocore's Stubber (an
-extra call, an IAM write in check mode among them, fails the run), and the policy's names."""
+extra call, an IAM write in check mode among them, fails the run), and the policies' names."""
 
 import json
 import re
 
 import pytest
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_document
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_name
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import policy_size
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import grant_document
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import policy_document
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import policy_size
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import service_policy_name
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import ARN
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import destinations
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import expect_get
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import expect_get_missing
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import legacy_policy_name
 
 ROLE = "arn:aws:iam::123456789012:role/service-role/my-fn-exec"
 SQS = "arn:aws:sqs:us-east-1:123456789012:failed"
@@ -38,10 +40,19 @@ def expect_role(stubber, function_arn=ARN, **request):
     stubber.add_response("get_function", {"Configuration": {"FunctionArn": function_arn, "Role": ROLE}}, request)
 
 
-def expect_policy(stubber, destination, held):
-    """GetRolePolicy of the destination's policy: held is its document, or None (no such policy)."""
+def policy_name(destination):
+    """The merged policy that grants a destination: its service's."""
+    return service_policy_name(destination.split(":")[2])
+
+
+def granted(*destinations):
+    return grant_document(set(destinations))
+
+
+def expect_read(stubber, name, held, role="my-fn-exec"):
+    """GetRolePolicy of name: held is its document, or None (no such policy)."""
     iam = stubber.service("iam")
-    request = {"RoleName": "my-fn-exec", "PolicyName": policy_name(destination)}
+    request = {"RoleName": role, "PolicyName": name}
     if held is None:
         iam.add_client_error("get_role_policy", service_error_code="NoSuchEntity", http_status_code=404)
     else:
@@ -49,33 +60,43 @@ def expect_policy(stubber, destination, held):
         iam.add_response("get_role_policy", dict(request, PolicyDocument=json.dumps(held)), request)
 
 
-def expect_usage(stubber, **held):
-    """The quota's read: every inline policy of the role ({name: document}), each read once."""
+def expect_policy(stubber, destination, held):
+    """The read of the merged policy of the destination's service: held is its document, or None."""
+    expect_read(stubber, policy_name(destination), held)
+
+
+def expect_usage(stubber, *read, **held):
+    """The quota's read: every inline policy of the role (read: names read already; held: {name:
+    document} of the others, each read once)."""
     iam = stubber.service("iam")
     iam.add_response(
-        "list_role_policies", {"PolicyNames": list(held), "IsTruncated": False}, {"RoleName": "my-fn-exec"}
+        "list_role_policies",
+        {"PolicyNames": sorted(set(read) | set(held)), "IsTruncated": False},
+        {"RoleName": "my-fn-exec"},
     )
-    for name, document in held.items():
-        request = {"RoleName": "my-fn-exec", "PolicyName": name}
-        iam.add_response("get_role_policy", dict(request, PolicyDocument=json.dumps(document)), request)
+    for name, document in sorted(held.items()):
+        expect_read(stubber, name, document)
 
 
-def expect_put_policy(stubber, destination):
+def expect_put_policy(stubber, *destinations, fresh=None, name=None):
+    """A put of the merged policy granting destinations, after its read just before (fresh)."""
+    name = name or policy_name(destinations[0])
+    expect_read(stubber, name, fresh)
     stubber.service("iam").add_response(
         "put_role_policy",
         {},
-        {
-            "RoleName": "my-fn-exec",
-            "PolicyName": policy_name(destination),
-            "PolicyDocument": json.dumps(policy_document(destination)),
-        },
+        {"RoleName": "my-fn-exec", "PolicyName": name, "PolicyDocument": json.dumps(granted(*destinations))},
     )
 
 
-def expect_delete_policy(stubber, destination):
-    stubber.service("iam").add_response(
-        "delete_role_policy", {}, {"RoleName": "my-fn-exec", "PolicyName": policy_name(destination)}
-    )
+def expect_confirm(stubber, *destinations):
+    """The end of the task: the merged policy put is read again and still grants destinations."""
+    expect_read(stubber, policy_name(destinations[0]), granted(*destinations))
+
+
+def expect_delete_policy(stubber, name, fresh):
+    expect_read(stubber, name, fresh)
+    stubber.service("iam").add_response("delete_role_policy", {}, {"RoleName": "my-fn-exec", "PolicyName": name})
 
 
 def expect_configs_on_role(stubber, configs):
@@ -115,13 +136,15 @@ def expect_put_config(stubber, destination, **settings):
 
 
 def expect_create(stubber, destination):
-    """A config created with a fresh grant: no config, the role, no policy yet, the quota, the grant, the Put."""
+    """A config created with a fresh grant: no config, the role, no merged policy yet, the quota,
+    the grant (read again just before its put), the Put, then the end of the task's read."""
     expect_get_missing(stubber)
     expect_role(stubber)
     expect_policy(stubber, destination, None)
     expect_usage(stubber)
     expect_put_policy(stubber, destination)
     expect_put_config(stubber, destination)
+    expect_confirm(stubber, destination)
 
 
 def task(on_failure=None, **extra):
@@ -137,39 +160,48 @@ def all_done(stubber):
         each.assert_no_pending_responses()
 
 
-def test_policy_names_are_per_destination_valid_for_iam_and_distinct():
-    names = {
-        policy_name(SQS),
-        policy_name(OTHER_SQS),
-        policy_name("arn:aws:sqs:us-west-2:123456789012:failed"),  # the same queue name in another region
-        policy_name("arn:aws:sqs:us-east-1:210987654321:failed"),  # or account
-        policy_name(BUCKET),
-        policy_name(f"{OTHER_FN}:live"),
-        policy_name(FOREIGN_BUS),
+def role_change(policies=None, deleted=(), role_arn=ROLE, granted=(), revoked=(), kept=()):
+    """An entry of execution_role_policies: the policies put and deleted, the destinations granted,
+    revoked and kept."""
+    return {
+        "role_arn": role_arn,
+        "granted": policies or {},
+        "revoked": list(deleted),
+        "granted_destinations": list(granted),
+        "revoked_destinations": list(revoked),
+        "kept_destinations": list(kept),
     }
-    assert len(names) == 7
-    long_name = policy_name(f"arn:aws:lambda:us-east-1:123456789012:function:{'f' * 64}:{'a' * 128}")
-    for name in names | {long_name}:
+
+
+def test_policy_names_are_one_per_service_and_valid_for_iam():
+    names = {policy_name(arn) for arn in (SQS, OTHER_SQS, BUCKET, f"{OTHER_FN}:live", FOREIGN_BUS)}
+    assert names == {
+        "event-invoke-config-destinations-sqs",
+        "event-invoke-config-destinations-s3",
+        "event-invoke-config-destinations-lambda",
+        "event-invoke-config-destinations-events",
+    }
+    for name in names:
         assert re.fullmatch(r"[\w+=,.@-]{1,128}", name)
-    assert policy_name(SQS).startswith("event-invoke-config-sqs-failed-")
-    assert policy_name(FOREIGN_BUS).startswith("event-invoke-config-events-event-bus-shared-")
 
 
 def test_a_grant_is_made_before_the_create_with_exactly_the_destinations_permissions(stubber, run_module):
     expect_create(stubber, BUCKET)
     result = run_module(module, task(BUCKET), diff=True)
     all_done(stubber)
-    granted = {
+    document = {
         "Version": "2012-10-17",
-        "Statement": [allow("s3:ListBucket", BUCKET), allow("s3:PutObject", BUCKET + "/*")],
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": [BUCKET]},
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": [BUCKET + "/*"]},
+        ],
     }
+    assert granted(BUCKET) == document
     assert result["changed"] is True
     assert result["execution_role_grant"] == {"role_arn": ROLE, "policy_names": [policy_name(BUCKET)]}
-    assert result["execution_role_policies"] == [
-        {"role_arn": ROLE, "granted": {policy_name(BUCKET): granted}, "revoked": [], "kept": []}
-    ]
+    assert result["execution_role_policies"] == [role_change({policy_name(BUCKET): document}, granted=[BUCKET])]
     assert result["diff"]["before"]["execution_role_policies"] == {ROLE: {policy_name(BUCKET): None}}
-    assert result["diff"]["after"]["execution_role_policies"] == {ROLE: {policy_name(BUCKET): granted}}
+    assert result["diff"]["after"]["execution_role_policies"] == {ROLE: {policy_name(BUCKET): document}}
 
 
 def test_check_mode_of_a_create_reads_the_function_once_and_writes_nothing(stubber, run_module):
@@ -182,7 +214,7 @@ def test_check_mode_of_a_create_reads_the_function_once_and_writes_nothing(stubb
     all_done(stubber)
     assert result["changed"] is True
     assert result["event_invoke_config"]["destination_config"] == {"on_failure": {"destination": SQS}}
-    assert result["execution_role_policies"][0]["granted"] == {policy_name(SQS): policy_document(SQS)}
+    assert result["execution_role_policies"][0]["granted"] == {policy_name(SQS): granted(SQS)}
 
 
 def test_check_mode_of_a_create_for_a_missing_function_fails_as_the_real_run(stubber, run_module):
@@ -193,16 +225,64 @@ def test_check_mode_of_a_create_for_a_missing_function_fails_as_the_real_run(stu
     all_done(stubber)
     assert result["failed"] is True
     assert result["msg"] == "Failed to put event invoke config of my-fn: the function my-fn does not exist"
+    assert result["error"]["code"] == "ResourceNotFoundException"
 
 
-def test_a_rerun_makes_no_iam_and_no_lambda_write(stubber, run_module):
+def test_a_rerun_reads_one_policy_and_makes_no_iam_and_no_lambda_write(stubber, run_module):
     expect_get(stubber, api_config(on_failure=SQS))
     expect_role(stubber)
-    expect_policy(stubber, SQS, policy_document(SQS))
+    expect_policy(stubber, SQS, granted(SQS, OTHER_SQS))
     result = run_module(module, task(SQS))
     all_done(stubber)
     assert result["changed"] is False
     assert result["execution_role_policies"] == []
+    assert result["execution_role_grant"] == {"role_arn": ROLE, "policy_names": [policy_name(SQS)]}
+
+
+def legacy_role(*destinations):
+    """The inline policies earlier builds gave a role: one per destination."""
+    return {legacy_policy_name(arn): policy_document(arn) for arn in destinations}
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_role_of_per_destination_policies_is_migrated_on_the_next_run(stubber, run_module, check_mode):
+    # A rerun of an unchanged config on a role an earlier build granted: both destinations move into
+    # the merged policy (put first), then the per-destination policies are deleted.
+    legacy = legacy_role(SQS, OTHER_SQS)
+    expect_get(stubber, api_config(on_failure=SQS))
+    expect_role(stubber)
+    expect_policy(stubber, SQS, None)
+    expect_usage(stubber, **legacy)
+    if not check_mode:
+        expect_put_policy(stubber, SQS, OTHER_SQS)
+        for name, document in sorted(legacy.items()):
+            expect_delete_policy(stubber, name, document)
+        expect_confirm(stubber, SQS, OTHER_SQS)
+    result = run_module(module, task(SQS), check_mode=check_mode, diff=True)
+    all_done(stubber)
+    assert result["changed"] is True
+    assert result["execution_role_policies"] == [
+        role_change({policy_name(SQS): granted(SQS, OTHER_SQS)}, deleted=sorted(legacy))
+    ]  # moved, neither granted nor revoked
+    assert result["execution_role_grant"] == {"role_arn": ROLE, "policy_names": [policy_name(SQS)]}
+    assert result["diff"]["after"]["execution_role_policies"][ROLE] == dict(
+        {name: None for name in legacy}, **{policy_name(SQS): granted(SQS, OTHER_SQS)}
+    )
+
+
+def test_a_destination_granted_by_another_policy_of_the_role_is_granted_again_in_the_merged_one(stubber, run_module):
+    # Only the collection's own policies count: a grant in a policy someone else wrote may go any time.
+    theirs = {"Version": "2012-10-17", "Statement": [allow("sqs:SendMessage", SQS)]}
+    expect_get(stubber, api_config(on_failure=SQS))
+    expect_role(stubber)
+    expect_policy(stubber, SQS, None)
+    expect_usage(stubber, team=theirs)
+    expect_put_policy(stubber, SQS)
+    expect_versions(stubber, **{"$LATEST": ROLE})
+    expect_confirm(stubber, SQS)
+    result = run_module(module, task(SQS))
+    all_done(stubber)
+    assert result["execution_role_policies"] == [role_change({policy_name(SQS): granted(SQS)}, granted=[SQS])]
 
 
 OLD_ROLE = "arn:aws:iam::123456789012:role/old-exec"
@@ -221,6 +301,7 @@ def test_a_grant_missing_on_an_unchanged_config_is_a_change_of_the_grant_alone(s
     expect_usage(stubber)
     expect_put_policy(stubber, SQS)
     expect_versions(stubber, **{"$LATEST": ROLE})  # no other role had it
+    expect_confirm(stubber, SQS)
     result = run_module(module, task(SQS))
     all_done(stubber)
     assert result["changed"] is True
@@ -254,16 +335,21 @@ def test_an_alias_moved_to_a_version_with_another_role_has_its_old_roles_grant_r
     # The grant moves with live, and old-exec loses SQS since no config running with it names SQS.
     expect_alias_moved(stubber, {"Name": "live", "FunctionVersion": "2", "AliasArn": f"{ARN}:live"})
     iam = stubber.service("iam")
-    old_policy = {"RoleName": "old-exec", "PolicyName": policy_name(SQS)}
-    iam.add_response("get_role_policy", dict(old_policy, PolicyDocument=json.dumps(policy_document(SQS))), old_policy)
-    iam.add_response("delete_role_policy", {}, old_policy)
+    iam.add_response(
+        "list_role_policies", {"PolicyNames": [policy_name(SQS)], "IsTruncated": False}, {"RoleName": "old-exec"}
+    )
+    for dummy in range(2):  # the revoke's read, then the read just before the delete
+        expect_read(stubber, policy_name(SQS), granted(SQS), role="old-exec")
+    iam.add_response("delete_role_policy", {}, {"RoleName": "old-exec", "PolicyName": policy_name(SQS)})
+    expect_confirm(stubber, SQS)
     result = run_module(module, task(SQS, qualifier="live"))
     all_done(stubber)
     assert [
-        (role["role_arn"], list(role["granted"]), role["revoked"]) for role in result["execution_role_policies"]
+        (role["role_arn"], list(role["granted"]), role["revoked"], role["revoked_destinations"])
+        for role in result["execution_role_policies"]
     ] == [
-        (ROLE, [policy_name(SQS)], []),
-        (OLD_ROLE, [], [policy_name(SQS)]),
+        (ROLE, [policy_name(SQS)], [], []),
+        (OLD_ROLE, [], [policy_name(SQS)], [SQS]),
     ]
 
 
@@ -271,14 +357,10 @@ def test_a_weighted_alias_still_running_a_version_on_the_old_role_keeps_its_gran
     expect_alias_moved(
         stubber, {"Name": "live", "FunctionVersion": "2", "RoutingConfig": {"AdditionalVersionWeights": {"1": 0.1}}}
     )
+    expect_confirm(stubber, SQS)
     result = run_module(module, task(SQS, qualifier="live"))
-    all_done(stubber)  # no delete on old-exec: 10 % of live's events still run with it
-    assert result["execution_role_policies"][1] == {
-        "role_arn": OLD_ROLE,
-        "granted": {},
-        "revoked": [],
-        "kept": [policy_name(SQS)],
-    }
+    all_done(stubber)  # nothing read or written on old-exec: 10 % of live's events still run with it
+    assert result["execution_role_policies"][1] == role_change(role_arn=OLD_ROLE, kept=[SQS])
 
 
 def expect_swap(stubber, others):
@@ -286,9 +368,9 @@ def expect_swap(stubber, others):
     (my-fn's as the task left it; others: {function ARN: [API configs]})."""
     expect_get(stubber, api_config(on_failure=SQS))
     expect_role(stubber)
-    expect_policy(stubber, OTHER_SQS, None)
-    expect_usage(stubber, **{policy_name(SQS): policy_document(SQS)})
-    expect_put_policy(stubber, OTHER_SQS)
+    expect_policy(stubber, OTHER_SQS, granted(SQS))
+    expect_usage(stubber, policy_name(SQS))
+    expect_put_policy(stubber, SQS, OTHER_SQS, fresh=granted(SQS))
     stubber.add_response(
         "update_function_event_invoke_config",
         api_config(on_failure=OTHER_SQS),
@@ -299,50 +381,57 @@ def expect_swap(stubber, others):
 
 def test_a_swap_grants_the_new_destination_before_the_write_and_revokes_the_old_after(stubber, run_module):
     expect_swap(stubber, {})
-    expect_delete_policy(stubber, SQS)
+    expect_put_policy(stubber, OTHER_SQS, fresh=granted(SQS, OTHER_SQS))
+    expect_confirm(stubber, OTHER_SQS)
     result = run_module(module, task(OTHER_SQS), diff=True)
     all_done(stubber)
     assert result["execution_role_grant"]["policy_names"] == [policy_name(OTHER_SQS)]
     assert result["execution_role_policies"] == [
-        {
-            "role_arn": ROLE,
-            "granted": {policy_name(OTHER_SQS): policy_document(OTHER_SQS)},
-            "revoked": [policy_name(SQS)],
-            "kept": [],
-        }
+        role_change({policy_name(SQS): granted(OTHER_SQS)}, granted=[OTHER_SQS], revoked=[SQS])
     ]
-    assert result["diff"]["after"]["execution_role_policies"][ROLE] == {
-        policy_name(OTHER_SQS): policy_document(OTHER_SQS),
-        policy_name(SQS): None,
-    }
+    assert result["diff"]["before"]["execution_role_policies"][ROLE] == {policy_name(SQS): granted(SQS)}
+    assert result["diff"]["after"]["execution_role_policies"][ROLE] == {policy_name(SQS): granted(OTHER_SQS)}
 
 
 def test_a_destination_another_config_on_the_role_still_names_is_kept(stubber, run_module):
     # Revoke must be exact: other-fn runs with the same role and still sends to SQS.
     expect_swap(stubber, {OTHER_FN: [other_fn_config(SQS)]})
+    expect_confirm(stubber, SQS, OTHER_SQS)
     result = run_module(module, task(OTHER_SQS))
-    all_done(stubber)  # no delete_role_policy was stubbed
-    assert result["execution_role_policies"][0]["revoked"] == []
-    assert result["execution_role_policies"][0]["kept"] == [policy_name(SQS)]
+    all_done(stubber)  # no second put
+    assert result["execution_role_policies"][0]["revoked_destinations"] == []
+    assert result["execution_role_policies"][0]["kept_destinations"] == [SQS]
+
+
+def test_a_revoke_lays_its_removal_over_what_another_writer_added_meanwhile(stubber, run_module):
+    # Between the task's first read and its revoke, another task granted BUCKET's neighbour queue.
+    third = "arn:aws:sqs:us-east-1:123456789012:third"
+    expect_swap(stubber, {})
+    expect_put_policy(stubber, OTHER_SQS, third, fresh=granted(SQS, OTHER_SQS, third))
+    expect_confirm(stubber, OTHER_SQS, third)
+    result = run_module(module, task(OTHER_SQS))
+    all_done(stubber)
+    assert result["execution_role_policies"][0]["granted"] == {policy_name(SQS): granted(OTHER_SQS, third)}
 
 
 def test_check_mode_of_a_swap_predicts_the_revoke_from_the_config_as_the_task_leaves_it(stubber, run_module):
     # In check mode AWS still holds SQS on my-fn; the prediction counts my-fn as it would be.
     expect_get(stubber, api_config(on_failure=SQS))
     expect_role(stubber)
-    expect_policy(stubber, OTHER_SQS, None)
-    expect_usage(stubber, **{policy_name(SQS): policy_document(SQS)})
+    expect_policy(stubber, OTHER_SQS, granted(SQS))
+    expect_usage(stubber, policy_name(SQS))
     expect_configs_on_role(stubber, {ARN: [api_config(on_failure=SQS)]})
     result = run_module(module, task(OTHER_SQS), check_mode=True)
     all_done(stubber)
-    assert result["execution_role_policies"][0]["revoked"] == [policy_name(SQS)]
+    assert result["execution_role_policies"][0]["revoked_destinations"] == [SQS]
+    assert result["execution_role_policies"][0]["granted"] == {policy_name(SQS): granted(OTHER_SQS)}
 
 
 def test_when_the_configs_on_the_role_cannot_be_read_the_grant_is_kept_with_a_warning(stubber, run_module, mocker):
     warn = mocker.patch.object(module.LambdaAWSModule, "warn")
     expect_get(stubber, api_config(on_failure=SQS))
     expect_role(stubber)
-    expect_policy(stubber, OTHER_SQS, policy_document(OTHER_SQS))
+    expect_policy(stubber, OTHER_SQS, granted(SQS, OTHER_SQS))
     stubber.add_response(
         "update_function_event_invoke_config",
         api_config(on_failure=OTHER_SQS),
@@ -352,14 +441,14 @@ def test_when_the_configs_on_the_role_cannot_be_read_the_grant_is_kept_with_a_wa
     result = run_module(module, task(OTHER_SQS))
     all_done(stubber)
     assert "failed" not in result
-    assert result["execution_role_policies"][0]["kept"] == [policy_name(SQS)]
+    assert result["execution_role_policies"][0]["kept_destinations"] == [SQS]
     assert any(
-        f"kept {policy_name(SQS)} on {ROLE}" in call.args[0] and "AccessDeniedException" in call.args[0]
+        f"kept the grants of {SQS} on {ROLE}" in call.args[0] and "AccessDeniedException" in call.args[0]
         for call in warn.call_args_list
     )
 
 
-def test_removing_the_destinations_revokes_the_policy_after_the_write(stubber, run_module):
+def test_removing_the_destinations_revokes_the_grant_after_the_write(stubber, run_module):
     expect_get(stubber, api_config(retry=1, on_failure=SQS))
     expect_role(stubber)
     expect_get(stubber, api_config(retry=1, on_failure=SQS))  # read again right before the Put
@@ -369,12 +458,12 @@ def test_removing_the_destinations_revokes_the_policy_after_the_write(stubber, r
         {"FunctionName": "my-fn", "MaximumRetryAttempts": 1, "DestinationConfig": destinations()},
     )
     expect_configs_on_role(stubber, {ARN: [api_config(retry=1)]})
-    expect_policy(stubber, SQS, policy_document(SQS))
-    expect_delete_policy(stubber, SQS)
+    expect_usage(stubber, **{policy_name(SQS): granted(SQS)})
+    expect_delete_policy(stubber, policy_name(SQS), granted(SQS))
     result = run_module(module, task(destination_config={}))
     all_done(stubber)
     assert result["execution_role_grant"]["policy_names"] == []
-    assert result["execution_role_policies"][0]["revoked"] == [policy_name(SQS)]
+    assert result["execution_role_policies"] == [role_change(deleted=[policy_name(SQS)], revoked=[SQS])]
 
 
 def test_absent_deletes_the_config_then_revokes_the_grant(stubber, run_module):
@@ -382,12 +471,12 @@ def test_absent_deletes_the_config_then_revokes_the_grant(stubber, run_module):
     expect_role(stubber)
     stubber.add_response("delete_function_event_invoke_config", {}, {"FunctionName": "my-fn"})
     expect_configs_on_role(stubber, {ARN: []})
-    expect_policy(stubber, SQS, policy_document(SQS))
-    expect_delete_policy(stubber, SQS)
+    expect_usage(stubber, **{policy_name(SQS): granted(SQS, OTHER_SQS)})
+    expect_put_policy(stubber, OTHER_SQS, fresh=granted(SQS, OTHER_SQS))
     result = run_module(module, task(state="absent"))
-    all_done(stubber)
+    all_done(stubber)  # OTHER_SQS was in the policy, not in the task's configs: nothing to confirm
     assert result["changed"] is True
-    assert result["execution_role_policies"][0]["revoked"] == [policy_name(SQS)]
+    assert result["execution_role_policies"][0]["revoked_destinations"] == [SQS]
 
 
 def test_absent_again_is_no_change_and_reads_nothing_of_the_role(stubber, run_module):
@@ -400,7 +489,7 @@ def test_absent_again_is_no_change_and_reads_nothing_of_the_role(stubber, run_mo
 
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_a_grant_that_would_exceed_iams_quota_fails_before_any_write_naming_it(stubber, run_module, check_mode):
-    # The role holds other inline policies of 10,200 characters: the queue's 121 do not fit.
+    # The role holds another inline policy of 10,200 characters: the queue's grant does not fit.
     big = {"Version": "2012-10-17", "Statement": [allow("s3:GetObject", "arn:aws:s3:::b/" + "k" * 10090)]}
     assert policy_size(big) == 10200
     expect_get_missing(stubber)
@@ -409,13 +498,14 @@ def test_a_grant_that_would_exceed_iams_quota_fails_before_any_write_naming_it(s
     expect_usage(stubber, legacy=big)
     result = run_module(module, task(SQS), check_mode=check_mode)
     all_done(stubber)  # no IAM nor Lambda write was stubbed
-    needed = policy_size(policy_document(SQS))
+    needed = policy_size(granted(SQS))
     assert result["failed"] is True
     assert result["msg"] == (
         f"Failed to grant the execution role {ROLE} {SQS} (grant_destinations): IAM allows 10240 characters of "
-        f"inline policies per role (whitespace not counted); the role holds 10200 in 1 inline policies and this "
-        f"grant needs {needed} more. Nothing was written for this config; grant these destinations with a managed "
-        "policy, or give the functions more than one role"
+        f"inline policies per role (whitespace not counted); the role holds 10200 in 1 inline policies, this "
+        f"collection's grants of 0 destinations among them, leaving 40, and this destination needs {needed}. "
+        "Nothing was granted for this config; grant further destinations with a managed policy, or give the "
+        "functions more than one role"
     )
 
 
@@ -441,6 +531,7 @@ def test_a_denied_iam_call_fails_naming_the_action_before_any_lambda_write(stubb
     if operation == "put_role_policy":
         expect_policy(stubber, SQS, None)
         expect_usage(stubber)
+        expect_policy(stubber, SQS, None)  # the read just before the put
     stubber.service("iam").add_client_error(
         operation,
         service_error_code="AccessDenied",
@@ -453,6 +544,7 @@ def test_a_denied_iam_call_fails_naming_the_action_before_any_lambda_write(stubb
     assert f"({action})" in result["msg"]
     assert "Traceback" not in result["msg"]
     assert result.get("changed", False) is False  # nothing was written
+    assert result["error"]["code"] == "AccessDenied"
 
 
 def test_a_lambda_write_that_fails_after_the_grant_reports_the_grant_written(stubber, run_module):
@@ -473,7 +565,8 @@ def test_a_lambda_write_that_fails_after_the_grant_reports_the_grant_written(stu
     assert result["changed"] is True  # the role was written
     assert result["event_invoke_config"] == {}  # as AWS holds it: no config
     assert result["execution_role_grant"] == {"role_arn": ROLE, "policy_names": []}
-    assert result["execution_role_policies"][0]["granted"] == {policy_name(SQS): policy_document(SQS)}
+    assert result["execution_role_policies"][0]["granted"] == {policy_name(SQS): granted(SQS)}
+    assert result["execution_role_policies"][0]["granted_destinations"] == [SQS]
     assert result["error"]["code"] == "AccessDeniedException"
 
 
@@ -502,7 +595,8 @@ def test_a_revoke_that_fails_after_the_lambda_write_reports_the_config_written(s
     expect_role(stubber)
     stubber.add_response("delete_function_event_invoke_config", {}, {"FunctionName": "my-fn"})
     expect_configs_on_role(stubber, {ARN: []})
-    expect_policy(stubber, SQS, policy_document(SQS))
+    expect_usage(stubber, **{policy_name(SQS): granted(SQS)})
+    expect_policy(stubber, SQS, granted(SQS))  # the read just before the delete
     stubber.service("iam").add_client_error(
         "delete_role_policy",
         service_error_code="AccessDenied",
@@ -515,7 +609,7 @@ def test_a_revoke_that_fails_after_the_lambda_write_reports_the_config_written(s
     assert result["changed"] is True  # the config was deleted
     assert result["event_invoke_config"] == {}
     assert result["msg"].startswith(
-        "after the Lambda writes: Failed to revoke the execution role's grant of a destination (iam:DeleteRolePolicy)"
+        "after the Lambda writes: Failed to revoke the execution role's grants (iam:DeleteRolePolicy)"
     )
     assert result["execution_role_policies"] == []  # nothing of the role was changed
 
@@ -534,7 +628,7 @@ def test_the_iam_client_is_of_the_functions_region_so_of_its_partition(stubber, 
     function = "arn:aws-cn:lambda:cn-north-1:123456789012:function:my-fn"
     expect_get(stubber, dict(api_config(on_failure=SQS), FunctionArn=function + ":$LATEST"), FunctionName=function)
     expect_role(stubber, function_arn=function, FunctionName=function)
-    expect_policy(stubber, SQS, policy_document(SQS))
+    expect_policy(stubber, SQS, granted(SQS))
     run_module(module, task(SQS, function_name=function))
     all_done(stubber)
     assert ("iam", "cn-north-1") in stubber.regions
@@ -554,6 +648,7 @@ def test_the_write_after_a_fresh_grant_waits_for_iam_to_propagate_it(stubber, ru
         http_status_code=400,
     )
     expect_put_config(stubber, SQS)
+    expect_confirm(stubber, SQS)
     result = run_module(module, task(SQS))
     all_done(stubber)
     assert result["changed"] is True

@@ -105,6 +105,7 @@ def test_missing_function_with_qualifier_is_a_clear_failure(stubber, run_module)
     stubber.assert_no_pending_responses()
     assert result["failed"] is True
     assert result["msg"] == "Failed to get event invoke config of nope:prod: the function nope does not exist"
+    assert result["error"]["code"] == "ResourceNotFoundException"  # AWS's answer, though the message is ours
 
 
 def test_bad_function_name_fails_before_any_call(stubber, run_module):

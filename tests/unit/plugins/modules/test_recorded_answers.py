@@ -98,6 +98,8 @@ def test_missing_target_fails_alike_in_check_mode_and_for_real(
     assert (
         checked["msg"] == f"Failed to put event invoke config of my-fn{':' + qualifier if qualifier else ''}: {missing}"
     )
+    # The message is the module's, worded after a second read; the code is AWS's answer to the Put.
+    assert checked["error"] == real["error"] == {"code": RECORDED[put_answer]["Error"]["Code"]}
 
 
 def test_missing_config_of_an_existing_alias_is_predicted_as_a_create(stubber, run_module):

@@ -23,6 +23,9 @@ Usage: aws_config.py setup|cleanup ENDPOINT REGION SPEC_JSON
        aws_config.py publish-alias ENDPOINT REGION FUNCTION ALIAS
        aws_config.py put-async-metrics ENDPOINT REGION FUNCTION QUALIFIER METRICS_JSON
        aws_config.py mappings ENDPOINT REGION FUNCTION
+       aws_config.py inline-policies|delete-inline-policies ENDPOINT REGION ROLE_NAME
+       aws_config.py put-legacy-grants ENDPOINT REGION ROLE_NAME DESTINATION_ARNS_JSON
+       aws_config.py can ENDPOINT REGION ROLE_ARN ACTION RESOURCE
 Prints JSON: setup {"account", "role_arn", "package", "function_arns", "destination_arns"} (what
 tasks/main.yml documents); cleanup {"failed": [step, error]...} (every step is tried); read {"exists",
 "function_arn", "retry", "age", "on_success", "on_failure", "last_modified"}; read-each {"configs": [as
@@ -38,7 +41,9 @@ alias at it); put-async-metrics {"put": count} (seeds Lambda's async metrics of 
 alias or version QUALIFIER ('' for the function's own series), from METRICS_JSON
 [{"name", "value", "days_ago"}]: LocalStack publishes none, and AWS refuses PutMetricData into AWS/,
 so only emulator_only targets use it); mappings {"mappings": [{"uuid", "event_source_arn",
-"on_failure"}]} of FUNCTION.
+"on_failure"}]} of FUNCTION; inline-policies {"policies": {name: document}, "sizes": {name: characters
+as IAM counts them}} of ROLE_NAME; put-legacy-grants {"put": count} (the per-destination policies
+that earlier builds of grant_destinations put); can {"decision"} (IAM's policy simulator).
 
 setup also makes, after the role's policy, the event source mappings of spec "mappings"
 ([{function, source, on_failure}], destination names), retried while the role's new permissions
@@ -50,9 +55,11 @@ delete-function is cleanup: LocalStack cannot run functions without Docker, and 
 DeleteFunction then answers InternalError, which amazon.aws.lambda retries for minutes.
 """
 
+import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -212,7 +219,7 @@ def setup(endpoint, region, spec):
             {"Effect": "Allow", "Action": spec["actions"][d["kind"]], "Resource": destination_arns[d["name"]]}
             for d in spec["destinations"]
         ]
-    if function_arns:
+    if function_arns and spec["grant_to_role"]:
         iam.put_role_policy(
             RoleName=role_name,
             PolicyName="test-destinations",
@@ -389,7 +396,28 @@ def inline_policies(endpoint, region, role_name, delete=False):
     policies = {name: iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"] for name in names}
     for name in names if delete else []:
         iam.delete_role_policy(RoleName=role_name, PolicyName=name)
-    return {"policies": policies}
+    # Each policy's size as IAM counts it against the role's 10,240 characters: whitespace left out.
+    sizes = {name: len(re.sub(r"\s+", "", json.dumps(document))) for name, document in policies.items()}
+    return {"policies": policies, "sizes": sizes}
+
+
+def put_legacy_grants(endpoint, region, role_name, destinations):
+    """The policies earlier builds of grant_destinations put: one per destination, named
+    event-invoke-config-SERVICE-RESOURCE-DIGEST (the next run of the module folds them in)."""
+    iam = client("iam", endpoint, region)
+    for arn in destinations:
+        service, resource = arn.split(":")[2], arn.split(":", 5)[5]
+        readable = re.sub(r"[^\w+=,.@-]+", "-", f"{service}-{resource}")
+        digest = hashlib.sha256(arn.encode("utf-8")).hexdigest()[:12]
+        name = f"event-invoke-config-{readable[:95]}-{digest}"
+        action = {"sqs": "sqs:SendMessage", "sns": "sns:Publish"}[service]
+        statement = {"Effect": "Allow", "Action": action, "Resource": arn}
+        iam.put_role_policy(
+            RoleName=role_name,
+            PolicyName=name,
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+        )
+    return {"put": len(destinations)}
 
 
 def main(action, endpoint, region, function_name, qualifier=None, *more):
@@ -397,6 +425,8 @@ def main(action, endpoint, region, function_name, qualifier=None, *more):
         return (setup if action == "setup" else cleanup)(endpoint, region, json.loads(function_name))
     if action == "can":
         return can(endpoint, region, function_name, qualifier, *more)
+    if action == "put-legacy-grants":
+        return put_legacy_grants(endpoint, region, function_name, json.loads(qualifier))
     if action in ("inline-policies", "delete-inline-policies"):
         return inline_policies(endpoint, region, function_name, delete=action.startswith("delete"))
     if action in ("create-queue", "delete-queue"):
