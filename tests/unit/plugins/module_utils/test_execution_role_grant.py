@@ -286,32 +286,36 @@ def test_check_mode_predicts_the_quota_error_and_writes_nothing():
     assert "PutRolePolicy" not in iam.calls
 
 
-def test_another_writers_put_that_drops_the_tasks_grant_is_detected_and_put_back():
+MINE, THEIRS = queue("mine"), queue("theirs")
+
+
+def granted_then_overtaken():
+    """A task granted MINE; another task that read the policy before that put puts its own version
+    after it, holding only THEIRS."""
     iam = QuotaIAM()
-    mine, theirs = queue("mine"), queue("theirs")
     task_grants = grants.TaskGrants(lambda region: iam)
-    assert run_fleet(task_grants, fleet_configs(1, lambda i: [], lambda i: [mine])) == []
-    # Another task read the policy before this task's put, and its put lands after: only its queue.
-    iam.policies[SQS_POLICY] = json.dumps(grant_document({theirs}))
+    assert run_fleet(task_grants, fleet_configs(1, lambda i: [], lambda i: [MINE])) == []
+    iam.policies[SQS_POLICY] = json.dumps(grant_document({THEIRS}))
+    return iam, task_grants
+
+
+def test_another_writers_put_that_drops_the_tasks_grant_is_detected_and_put_back():
+    iam, task_grants = granted_then_overtaken()
     grants.confirm_grants(task_grants, check_mode=False)
-    assert iam.merged() == {mine, theirs}  # put back, the other writer's grant kept
+    assert iam.merged() == {MINE, THEIRS}  # put back, the other writer's grant kept
 
 
 def test_a_grant_lost_twice_to_another_writer_fails_the_task_naming_it():
-    iam = QuotaIAM()
-    mine, theirs = queue("mine"), queue("theirs")
-    task_grants = grants.TaskGrants(lambda region: iam)
-    assert run_fleet(task_grants, fleet_configs(1, lambda i: [], lambda i: [mine])) == []
-    iam.policies[SQS_POLICY] = json.dumps(grant_document({theirs}))
+    iam, task_grants = granted_then_overtaken()
     original = iam.put_role_policy
 
     def put_then_replaced(**kwargs):
         # The other writer's next put overtakes ours again.
         original(**kwargs)
-        iam.policies[kwargs["PolicyName"]] = json.dumps(grant_document({theirs}))
+        iam.policies[kwargs["PolicyName"]] = json.dumps(grant_document({THEIRS}))
 
     iam.put_role_policy = put_then_replaced
-    with pytest.raises(EventInvokeConfigError, match=f"grant of {mine} in its inline policy {SQS_POLICY}"):
+    with pytest.raises(EventInvokeConfigError, match=f"grant of {MINE} in its inline policy {SQS_POLICY}"):
         grants.confirm_grants(task_grants, check_mode=False)
 
 

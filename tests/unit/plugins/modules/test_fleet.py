@@ -11,6 +11,8 @@ concurrency itself is tested in module_utils/test_event_invoke_config_fleet.py.
 
 import json
 
+import pytest
+
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import grant_document
@@ -313,28 +315,20 @@ def expect_function_missing(stubber, function):
     )
 
 
-def test_an_item_whose_function_does_not_exist_carries_awss_error_code(stubber, run_module):
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_an_item_whose_function_does_not_exist_carries_awss_error_code(stubber, run_module, check_mode):
     # AWS answers the Put with ResourceNotFoundException; the module words the message itself after
-    # reading the function again, and keeps AWS's code in the entry and in the task's count by kind.
+    # reading the function again, and keeps AWS's code; check mode reads the function and fails alike.
     expect_get(stubber, "ghost")
-    stubber.add_client_error(
-        "put_function_event_invoke_config",
-        service_error_code="ResourceNotFoundException",
-        service_message=f"Function not found: {PREFIX}ghost",
-        http_status_code=404,
-    )
+    if not check_mode:
+        stubber.add_client_error(
+            "put_function_event_invoke_config",
+            service_error_code="ResourceNotFoundException",
+            service_message=f"Function not found: {PREFIX}ghost",
+            http_status_code=404,
+        )
     expect_function_missing(stubber, "ghost")
-    result = run_module(module, fleet_args(configs=[{"function_name": "ghost"}]))
-    stubber.assert_no_pending_responses()
-    entry = result["event_invoke_configs"][0]
-    assert entry["msg"] == "Failed to put event invoke config: the function ghost does not exist"
-    assert entry["error_code"] == "ResourceNotFoundException"
-
-
-def test_check_mode_gives_a_missing_functions_item_the_same_error_code(stubber, run_module):
-    expect_get(stubber, "ghost")
-    expect_function_missing(stubber, "ghost")
-    result = run_module(module, fleet_args(configs=[{"function_name": "ghost"}]), check_mode=True)
+    result = run_module(module, fleet_args(configs=[{"function_name": "ghost"}]), check_mode=check_mode)
     stubber.assert_no_pending_responses()
     entry = result["event_invoke_configs"][0]
     assert entry["msg"] == "Failed to put event invoke config: the function ghost does not exist"
