@@ -144,7 +144,7 @@ stage_release() {
     fi
     ensure_venv "$tools" 3.11 "${REQS}/release-tools.txt" || return 1
 
-    printf '[galaxy-importer]\nRUN_ANSIBLE_TEST = False\nRUN_ANSIBLE_LINT = True\nRUN_ANSIBLE_DOC = True\nANSIBLE_LOCAL_TMP = %s\n' \
+    printf '[galaxy-importer]\nRUN_ANSIBLE_TEST = False\nRUN_ANSIBLE_LINT = True\nRUN_ANSIBLE_DOC = True\nRUN_FLAKE8 = True\nANSIBLE_LOCAL_TMP = %s\n' \
         "${TEST_HOME}/.ansible/tmp" >"${STAGE_TMP}/galaxy-importer.cfg"
     (cd "$dist" && GALAXY_IMPORTER_CONFIG="${STAGE_TMP}/galaxy-importer.cfg" HOME="$TEST_HOME" PATH="${tools}/bin:${PATH}" \
         "${tools}/bin/python" -m galaxy_importer.main "$tarball") >"${STAGE_TMP}/galaxy-importer.log" 2>&1 || {

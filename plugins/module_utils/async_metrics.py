@@ -73,11 +73,12 @@ def read_async_metrics(client, series, lookback_days, now=None):
     sums = {one: dict.fromkeys(METRIC_KEYS, 0) for one in series}
     queries, meaning = metric_queries(list(sums))
     for start in range(0, len(queries), MAX_QUERIES_PER_CALL):
+        end = start + MAX_QUERIES_PER_CALL
         token = None
         while True:
             page = _metric_data(
                 client,
-                MetricDataQueries=queries[start : start + MAX_QUERIES_PER_CALL],
+                MetricDataQueries=queries[start:end],
                 **window,
                 **({"NextToken": token} if token else {}),
             )

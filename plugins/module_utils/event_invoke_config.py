@@ -97,10 +97,9 @@ def validate_destination(slot, arn):
     kind = DESTINATION_KINDS.get(parts.service)
     if kind is None or parts.service not in allowed:
         if kind is not None:
+            slots = " or ".join(kind.slots)
             raise ParameterError(
-                f"{option} {arn!r} names an {kind.noun}; AWS accepts {kind.noun}s only as "
-                + " or ".join(kind.slots)
-                + " destinations"
+                f"{option} {arn!r} names an {kind.noun}; AWS accepts {kind.noun}s only as {slots} destinations"
             )
         raise ParameterError(
             f"{option} {arn!r} is a {parts.service} ARN; a destination must be an ARN of {', '.join(allowed)}"
@@ -288,13 +287,12 @@ def changes_view(before, after):
     def unset(value):
         return value is None or value == {}
 
-    keys = [
-        key
-        for key in dict.fromkeys(list(before) + list(after))
-        if key not in ("function_arn", "qualifier")
-        and before.get(key) != after.get(key)
-        and not (unset(before.get(key)) and unset(after.get(key)))
-    ]
+    def differs(key):
+        if key in ("function_arn", "qualifier") or before.get(key) == after.get(key):
+            return False
+        return not (unset(before.get(key)) and unset(after.get(key)))
+
+    keys = [key for key in dict.fromkeys(list(before) + list(after)) if differs(key)]
     return (
         {key: before[key] for key in keys if key in before},
         {key: after[key] for key in keys if key in after},

@@ -290,11 +290,12 @@ def list_event_invoke_configs(client, ref):
 def list_aliases(client, function_name):
     """{alias: [the versions it runs]} of a function (a weighted alias runs two), all pages."""
     aliases = _all_pages(client, "list_aliases", "Aliases", FunctionName=function_name)
-    return {
-        alias["Name"]: [alias["FunctionVersion"]]
-        + sorted(((alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}))
-        for alias in aliases
-    }
+    return {alias["Name"]: _versions_run(alias) for alias in aliases}
+
+
+def _versions_run(alias):
+    weighted = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+    return [alias["FunctionVersion"], *sorted(weighted)]
 
 
 @LambdaErrorHandler.common_error_handler("list the versions of a function")

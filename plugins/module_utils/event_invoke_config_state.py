@@ -115,6 +115,12 @@ def _deleted_meanwhile(ref, granted, exception=None):
     return error
 
 
+def _check_still_there(client, ref, granted):
+    """Before each retry of a Put on an existing config: a Put must not recreate it if it is gone."""
+    if not get_event_invoke_config(client, ref)[0]:
+        raise _deleted_meanwhile(ref, granted)
+
+
 def _write(client, ref, current, params, destination_exists, granted=False):
     """The write that lays params over current (the config read, {} for none): an Update of only
     what changes when the config exists (so another writer's concurrent change of a number setting
@@ -138,10 +144,7 @@ def _write(client, ref, current, params, destination_exists, granted=False):
         if settings_of(current) == desired:
             return fresh  # another writer made the change already
         update = to_update_api(current, desired)
-
-        def recheck():
-            if not get_event_invoke_config(client, ref)[0]:
-                raise _deleted_meanwhile(ref, granted)
+        recheck = functools.partial(_check_still_there, client, ref, granted)
 
     api_settings = to_api(desired) if update is None else update
     timeout = params.get("iam_propagation_timeout") or 0

@@ -20,7 +20,6 @@ A statement with a Condition, NotPrincipal, NotAction or NotResource cannot be d
 the answer is then UNDECIDED and the preflight warns instead of refusing.
 """
 
-import fnmatch
 import json
 import re
 
@@ -38,12 +37,18 @@ def _as_list(value):
     return value if isinstance(value, list) else [value]
 
 
+def _wildcard(pattern):
+    """IAM's pattern as a regular expression: * matches any run of characters, ? any one, and every
+    other character itself ([ and ] too, where fnmatch would read a character class)."""
+    return "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
+
+
 def _matches(patterns, value, case_sensitive):
     for pattern in _as_list(patterns):
         if not isinstance(pattern, str):
             continue
-        regex = fnmatch.translate(pattern) if case_sensitive else fnmatch.translate(pattern.lower())
-        if re.match(regex, value if case_sensitive else value.lower()):
+        flags = re.DOTALL if case_sensitive else re.DOTALL | re.IGNORECASE
+        if re.fullmatch(_wildcard(pattern), value, flags):
             return True
     return False
 

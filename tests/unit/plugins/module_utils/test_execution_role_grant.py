@@ -228,9 +228,7 @@ def test_a_full_role_of_per_destination_policies_is_migrated_without_a_moment_un
     leave_room(iam, 97)
     task_grants = grants.TaskGrants(lambda region: iam)
     new = [dlq(index) for index in range(69, 100)]
-    errors = run_fleet(
-        task_grants, fleet_configs(100, lambda i: legacy[i : i + 1], lambda i: legacy[i : i + 1] or [dlq(i)])
-    )
+    errors = run_fleet(task_grants, fleet_configs(100, lambda i: legacy[i:][:1], lambda i: legacy[i:][:1] or [dlq(i)]))
     assert errors == []
     assert sorted(iam.policies) == [SQS_POLICY, "other-team"]  # the legacy policies are gone
     assert iam.merged() == set(legacy) | set(new)
@@ -246,7 +244,7 @@ def migrate_with_room(room):
     iam = QuotaIAM(legacy_role(legacy))
     leave_room(iam, room)
     task_grants = grants.TaskGrants(lambda region: iam)
-    configs = fleet_configs(100, lambda i: legacy[i : i + 1], lambda i: legacy[i : i + 1] or [dlq(i)])
+    configs = fleet_configs(100, lambda i: legacy[i:][:1], lambda i: legacy[i:][:1] or [dlq(i)])
     return iam, run_fleet(task_grants, configs)
 
 

@@ -187,8 +187,9 @@ class FakeCloudWatch:
         assert len(MetricDataQueries) <= 500
         self.calls.append((len(MetricDataQueries), NextToken, EndTime - StartTime))
         start = int(NextToken or 0)
+        end = start + self.page_size
         results = []
-        for query in MetricDataQueries[start : start + self.page_size]:
+        for query in MetricDataQueries[start:end]:
             metric = query["MetricStat"]["Metric"]
             assert metric["Namespace"] == "AWS/Lambda" and query["MetricStat"]["Stat"] == "Sum"
             dimensions = {d["Name"]: d["Value"] for d in metric["Dimensions"]}

@@ -39,6 +39,9 @@ def allow(principal=None, action="sqs:SendMessage", resource=QUEUE, **extra):
         (allow(principal={"Service": "sns.amazonaws.com"}), rp.NONE),
         (allow(action="sqs:ReceiveMessage"), rp.NONE),
         (allow(resource="arn:aws:sqs:us-east-1:123456789012:other"), rp.NONE),
+        (allow(resource="arn:aws:sqs:us-east-1:123456789012:?"), rp.ALLOW),  # ? is one character
+        (allow(resource="arn:aws:sqs:us-east-1:123456789012:[pq]"), rp.NONE),  # [ is itself, not a class
+        (allow(resource="arn:aws:sqs:us-east-1:123456789012:q*", action="sqs:Send[M]essage"), rp.NONE),
         (allow(Condition={"Bool": {"aws:SecureTransport": "true"}}), rp.UNDECIDED),
         (dict(allow(), NotResource="x"), rp.UNDECIDED),
     ],

@@ -689,3 +689,27 @@ def test_with_validate_destinations_a_permissions_boundary_fails_before_any_writ
     all_done(stubber)  # no IAM nor Lambda write was stubbed
     assert result["failed"] is True
     assert "even with the grant (the role's permissions boundary does not allow it)" in result["msg"]
+
+
+def test_an_execution_role_that_does_not_exist_fails_naming_iams_answer(stubber, run_module):
+    # The function names a role deleted since: every read of it answers NoSuchEntity (a missing
+    # role lists as no policy), and the grant's put fails with IAM's answer, before any Lambda write.
+    expect_get_missing(stubber)
+    expect_role(stubber)
+    iam = stubber.service("iam")
+    expect_policy(stubber, SQS, None)
+    iam.add_client_error("list_role_policies", service_error_code="NoSuchEntity", http_status_code=404)
+    expect_policy(stubber, SQS, None)  # the read just before the put
+    iam.add_client_error(
+        "put_role_policy",
+        service_error_code="NoSuchEntity",
+        service_message="The role with name my-fn-exec cannot be found.",
+        http_status_code=404,
+    )
+    result = run_module(module, task(SQS))
+    all_done(stubber)
+    assert result["failed"] is True
+    assert result["msg"].startswith("Failed to grant the execution role its destinations (iam:PutRolePolicy)")
+    assert "The role with name my-fn-exec cannot be found." in result["msg"]
+    assert result["error"]["code"] == "NoSuchEntity"
+    assert result.get("changed", False) is False
