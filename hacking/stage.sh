@@ -42,7 +42,7 @@ stage_docs() {
     # Module docs render, pass antsibull-docs' linter (references to amazon.aws included),
     # and the changelog fragments are valid.
     local module
-    for module in lambda_event_invoke_config lambda_event_invoke_config_info; do
+    for module in lambda_event_invoke_config lambda_event_invoke_config_info lambda_failure_handling_info; do
         in_collection env ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ansible-doc "serverless.aws_lambda.${module}" >/dev/null ||
             return 1
     done

@@ -566,7 +566,7 @@ class Bench:
             ]
 
         def audit(extra):
-            return [{"name": "audit", "serverless.aws_lambda.lambda_event_invoke_config_info": dict(extra)}]
+            return [{"name": "audit", "serverless.aws_lambda.lambda_failure_handling_info": dict(extra)}]
 
         self.proxy_control("/__proxy/latency", {"seconds": FLEET_LATENCY})
         self.proxy_control("/__proxy/quota", {"rate": QUOTA, "burst": QUOTA})
@@ -606,7 +606,7 @@ class Bench:
                 tasks = [
                     {
                         "name": "audit",
-                        "serverless.aws_lambda.lambda_event_invoke_config_info": dict(extra, region=AUDIT_REGION),
+                        "serverless.aws_lambda.lambda_failure_handling_info": dict(extra, region=AUDIT_REGION),
                         "register": "audit",
                     },
                     {
@@ -702,7 +702,7 @@ def fleet_report(fleet):
         "",
         f"After the last apply, {exact} of {count} configs read back with boto3 hold exactly the settings written.",
         "",
-        f"Audit of the region ({functions} functions, more than one page of ListFunctions):",
+        f"Every config of the region ({functions} functions, more than one page of ListFunctions):",
         "",
         "| method | s | calls |",
         "|---|---:|---:|",

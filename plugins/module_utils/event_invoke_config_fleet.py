@@ -4,17 +4,16 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Many configs in one task: expanding the items of ``configs``, checking them all before any
-call, running them concurrently (bounded, items of one function one after the other). The audit of a
-region, which reads concurrently too, is failure_audit's.
+call, running them concurrently (bounded, items of one function one after the other: concurrency).
 
 The work on one item is the single-config logic (ensure_present / ensure_absent); this file
 only plans and schedules it.
 """
 
-import threading
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.concurrency import is_bug
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.concurrency import run_concurrently
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import SETTING_OPTIONS
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import changes_view
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
@@ -22,7 +21,6 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_message
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_task
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import task_grants_for
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
@@ -103,11 +101,6 @@ def serial_key(ref, default_region):
     return (ref.region or default_region, ref.name)
 
 
-def is_bug(error):
-    """An error that is not a failure this collection knows (an AWS answer, a bad option)."""
-    return error is not None and not isinstance(error, EventInvokeConfigError)
-
-
 # A failed task names this many failures in full in its message; the others are counted by kind
 # (every item's own message stays in its entry), so that a fleet's message stays short.
 MESSAGE_FAILURES = 3
@@ -158,39 +151,6 @@ def task_failure_message(failed, total, not_started):
         more = f"{len(failed) - MESSAGE_FAILURES} more, " if len(failed) > MESSAGE_FAILURES else ""
         message += f"; {more}by error: {by_kind}; each item's message is in event_invoke_configs"
     return message
-
-
-def run_concurrently(keys, work, max_concurrency):
-    """work(i) for every index i of keys, at most max_concurrency at once, indexes with equal
-    keys one after the other in their order; returns [(result, error)] in index order.
-
-    An error (EventInvokeConfigError) is kept for its item and the others go on. Any other
-    exception is a bug: it is kept for its item, no item starts after it, and the items that
-    never started are None.
-    """
-    groups = {}
-    for index, key in enumerate(keys):
-        groups.setdefault(key, []).append(index)
-    outcomes = [None] * len(keys)
-    stop = threading.Event()
-
-    def run_group(indexes):
-        for index in indexes:
-            if stop.is_set():
-                return
-            try:
-                outcomes[index] = (work(index), None)
-            except EventInvokeConfigError as e:
-                outcomes[index] = (None, e)
-            except Exception as e:  # pylint: disable=broad-except  # a bug: stop, report what was applied
-                outcomes[index] = (None, e)
-                stop.set()
-                return
-
-    with ThreadPoolExecutor(max_workers=max_concurrency) as pool:
-        for future in [pool.submit(run_group, indexes) for indexes in groups.values()]:
-            future.result()
-    return outcomes
 
 
 def _entry(item, result, error, started):

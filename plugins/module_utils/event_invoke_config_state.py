@@ -18,6 +18,7 @@ validate_destinations would pay for both (docs/benchmarks.md).
 
 import functools
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.concurrency import read_concurrently
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import SETTING_OPTIONS
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_not_self
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import diff_view
@@ -39,6 +40,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
     list_event_invoke_configs,
 )
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import missing_target
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
     write_event_invoke_config,
@@ -47,6 +49,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions i
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_arn_in_message
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
 
 
 def _result(changed, before, after, grant=None):
@@ -345,6 +348,19 @@ def apply_one(client_for, ref, params, check_mode, warn):
     from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import finish_grants
 
     return finish_grants(task_grants, client_for, check_mode, warn, result)
+
+
+def describe_region_configs(client, max_concurrency):
+    """Every config of every function of the client's region (all pages of ListFunctions, each
+    function's configs read concurrently, a function deleted meanwhile left out), function after
+    function in ListFunctions' order, each as describe_event_invoke_configs gives it."""
+    # By name: the functions are the client's own region's and account's, and LocalStack's
+    # ListFunctionEventInvokeConfigs does not find a function given by ARN (AWS does).
+    names = [function["FunctionName"] for function in list_functions(client)]
+    found = read_concurrently(
+        names, lambda name: describe_event_invoke_configs(client, parse_function_ref(name)), max_concurrency
+    )
+    return [config for configs in found for config in configs]
 
 
 def describe_event_invoke_configs(client, ref):

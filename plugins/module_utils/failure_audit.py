@@ -27,11 +27,10 @@ except ImportError:
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import METRIC_KEYS
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import AsyncMetricsReader
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import own_traffic
+from ansible_collections.serverless.aws_lambda.plugins.module_utils.concurrency import read_concurrently
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_aliases
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import is_bug
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import run_concurrently
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
     describe_event_invoke_configs,
 )
@@ -179,26 +178,11 @@ def _read_functions(client, max_concurrency, metrics):
         dead_letter_queues.setdefault(version["FunctionName"], {})[version.get("Version", LATEST)] = dlq
         if version.get("Version", LATEST) == LATEST:
             functions.append(version)
-    # By name: the functions are the client's own region's and account's, and LocalStack's
-    # ListFunctionEventInvokeConfigs does not find a function given by ARN (AWS does).
-    outcomes = run_concurrently(
-        list(range(len(functions))),
-        lambda index: _read_function(
-            client, functions[index], dead_letter_queues[functions[index]["FunctionName"]], metrics
-        ),
+    return read_concurrently(
+        functions,
+        lambda function: _read_function(client, function, dead_letter_queues[function["FunctionName"]], metrics),
         max_concurrency,
     )
-    bugs = [error for dummy, error in filter(None, outcomes) if is_bug(error)]
-    if bugs:
-        raise bugs[0]  # the audit writes nothing: the bug itself is the whole story
-    read = []
-    for found, error in outcomes:
-        if error is not None:
-            if error_code(error.exception) == "ResourceNotFoundException":
-                continue
-            raise error
-        read.append(found)
-    return read
 
 
 def _evidence(metrics, judged, region):

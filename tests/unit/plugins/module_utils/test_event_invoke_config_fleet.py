@@ -12,6 +12,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils import concurrency
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_api as api
 from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_fleet as fleet
 from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
@@ -134,7 +135,7 @@ class Tracker:
 def test_concurrency_is_bounded(bound):
     keys = [f"fn{index}" for index in range(24)]
     tracker = Tracker(keys)
-    outcomes = fleet.run_concurrently(keys, tracker.work, bound)
+    outcomes = concurrency.run_concurrently(keys, tracker.work, bound)
     assert [result for result, error in outcomes] == list(range(24))
     assert 1 <= tracker.peak <= bound
     if bound > 1:
@@ -144,7 +145,7 @@ def test_concurrency_is_bounded(bound):
 def test_items_of_one_function_never_overlap_and_keep_their_order():
     keys = ["a", "b", "a", "c", "a", "b"] * 3
     tracker = Tracker(keys)
-    fleet.run_concurrently(keys, tracker.work, 8)
+    concurrency.run_concurrently(keys, tracker.work, 8)
     for key in set(keys):
         spans = sorted((span for span in tracker.spans if span[0] == key), key=lambda span: span[2])
         assert [index for dummy, index, start, end in spans] == [i for i, k in enumerate(keys) if k == key]
@@ -161,7 +162,7 @@ def test_a_failed_item_does_not_stop_the_others():
         return {"changed": True, "event_invoke_config": {"qualifier": "$LATEST"}, "diff": {}}
 
     items = [{"function_name": name} for name in ("a", "b", "c")]
-    outcomes = fleet.run_concurrently(["a", "b", "c"], work, 2)
+    outcomes = concurrency.run_concurrently(["a", "b", "c"], work, 2)
     result = fleet.bulk_result(items, outcomes, diff=False)
     assert result["failed"] is True
     assert result["changed"] is True
@@ -192,7 +193,7 @@ def test_a_failed_item_that_wrote_holds_the_config_as_aws_holds_it_in_its_entry(
             execution_role_grant=grant,
         )
 
-    outcomes = fleet.run_concurrently(["a"], work, 1)
+    outcomes = concurrency.run_concurrently(["a"], work, 1)
     entry = fleet.bulk_result([{"function_name": "a", "qualifier": None}], outcomes, diff=False)[
         "event_invoke_configs"
     ][0]
@@ -215,7 +216,7 @@ def test_a_bug_stops_new_items_and_the_result_says_which_were_applied():
         return {"changed": True, "event_invoke_config": {"qualifier": "$LATEST"}, "diff": {}}
 
     items = [{"function_name": name} for name in ("a", "b", "c", "d")]
-    outcomes = fleet.run_concurrently(["a", "b", "c", "d"], work, 1)
+    outcomes = concurrency.run_concurrently(["a", "b", "c", "d"], work, 1)
     assert outcomes[0][1] is None and isinstance(outcomes[1][1], KeyError)
     assert outcomes[2:] == [None, None]
     result = fleet.bulk_result(items, outcomes, diff=False)
@@ -244,7 +245,7 @@ def test_a_bug_in_one_group_stops_the_groups_that_have_not_started():
         time.sleep(0.1)  # item 1 is still running when item 0 fails
         return index
 
-    outcomes = fleet.run_concurrently([f"fn{index}" for index in range(6)], work, 2)
+    outcomes = concurrency.run_concurrently([f"fn{index}" for index in range(6)], work, 2)
     assert isinstance(outcomes[0][1], KeyError)
     assert sorted(started) == [0, 1]  # items 2 to 5 never started
     assert outcomes[1] == (1, None)

@@ -3,8 +3,8 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The audit of a region (lambda_event_invoke_config_info without function_name), checked with
-botocore's Stubber: every qualifier judged on its own (failure_audit).
+"""The audit of a region (lambda_failure_handling_info), checked with botocore's Stubber: every
+qualifier judged on its own (failure_audit).
 
 max_concurrency=1 makes the call order deterministic, which the Stubber needs.
 """
@@ -16,7 +16,7 @@ from botocore.stub import ANY
 
 from ansible.module_utils import basic
 
-from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
+from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_failure_handling_info as failure_handling
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
@@ -98,16 +98,11 @@ def test_audit_lists_every_function_and_flags_those_that_drop_failed_events(stub
     )
     expect_metrics(stubber)
     expect_mappings(stubber)
-    result = run_module(info, {"max_concurrency": 1})
+    result = run_module(failure_handling, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     # bare:live has its own on_failure destination: only bare's $LATEST is flagged.
     assert result["functions_without_failure_handling"] == [{"function_name": PREFIX + "bare"}]
-    assert [c["function_arn"] for c in result["event_invoke_configs"]] == [
-        PREFIX + "protected:$LATEST",
-        PREFIX + "bare:live",
-        PREFIX + "bare:$LATEST",
-    ]
-    assert result["event_invoke_configs"][2]["module_params"]["function_name"] == PREFIX + "bare"
+    assert "event_invoke_configs" not in result  # the configs are lambda_event_invoke_config_info's
 
 
 def test_each_alias_and_configured_version_is_judged_on_its_own(stubber, run_module):
@@ -126,7 +121,7 @@ def test_each_alias_and_configured_version_is_judged_on_its_own(stubber, run_mod
     )
     expect_metrics(stubber)
     expect_mappings(stubber)
-    result = run_module(info, {"max_concurrency": 1})
+    result = run_module(failure_handling, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     assert result["functions_without_failure_handling"] == [
         {"function_name": PREFIX + "orders", "qualifier": "1"},
@@ -165,10 +160,12 @@ def test_a_throttled_page_is_retried_alone(stubber, run_module):
     stubber.add_response("list_aliases", {"Aliases": []}, {"FunctionName": "b", "MaxItems": 50})
     expect_metrics(stubber)
     expect_mappings(stubber)
-    result = run_module(info, {"max_concurrency": 1})
+    result = run_module(failure_handling, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     assert stubber.sleeps.call_count == 2
-    assert [c["function_arn"] for c in result["event_invoke_configs"]] == [PREFIX + "b:$LATEST"]
+    assert [entry["reason"] for entry in result["failure_audit"]] == [
+        "no async event received in the last 14 days; no on_failure destination in its config and no dead-letter queue"
+    ] * 2
 
 
 def test_audit_leaves_out_a_function_deleted_while_it_is_read(stubber, run_module):
@@ -182,7 +179,7 @@ def test_audit_leaves_out_a_function_deleted_while_it_is_read(stubber, run_modul
     expect_function(stubber, "bare", [])
     expect_metrics(stubber)
     expect_mappings(stubber)
-    result = run_module(info, {"max_concurrency": 1})
+    result = run_module(failure_handling, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     assert result["functions_without_failure_handling"] == [{"function_name": PREFIX + "bare"}]
 
@@ -197,10 +194,10 @@ def test_audit_leaves_out_a_function_deleted_between_its_configs_and_its_aliases
         http_status_code=404,
     )
     expect_mappings(stubber)
-    result = run_module(info, {"max_concurrency": 1})
+    result = run_module(failure_handling, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
     assert result["functions_without_failure_handling"] == []
-    assert result["event_invoke_configs"] == []
+    assert result["failure_audit"] == []
 
 
 def test_the_audit_gives_each_qualifier_a_status_from_its_own_metrics(stubber, run_module):
@@ -216,7 +213,7 @@ def test_the_audit_gives_each_qualifier_a_status_from_its_own_metrics(stubber, r
         stubber, {"m0x0": [30.0, 20.0], "m0x1": [4.0], "m1x0": [10.0], "m1x1": [4.0], "m2x0": [5.0], "m2x2": [1.0]}
     )
     expect_mappings(stubber)
-    result = run_module(info, {"max_concurrency": 1, "lookback_days": 3})
+    result = run_module(failure_handling, {"max_concurrency": 1, "lookback_days": 3})
     stubber.assert_no_pending_responses()
     cloudwatch.assert_no_pending_responses()
     audit = {entry["qualifier"]: entry for entry in result["failure_audit"]}
@@ -246,7 +243,7 @@ def test_an_audit_denied_the_metrics_warns_and_judges_the_configuration(stubber,
         http_status_code=403,
     )
     expect_mappings(stubber)
-    result = run_module(info, {})
+    result = run_module(failure_handling, {})
     stubber.assert_no_pending_responses()
     assert result["failure_audit"][0]["status"] == "unprotected"
     assert result["failure_audit"][0]["async_events_received"] is None
@@ -257,7 +254,7 @@ def test_an_audit_denied_the_metrics_warns_and_judges_the_configuration(stubber,
 
 
 def test_lookback_days_out_of_range_fails_naming_the_option_before_any_call(stubber, run_module):
-    result = run_module(info, {"lookback_days": 64})
+    result = run_module(failure_handling, {"lookback_days": 64})
     assert result["failed"]
     assert result["msg"] == "lookback_days must be between 1 and 63, got 64"
     stubber.assert_no_pending_responses()
@@ -306,7 +303,7 @@ def test_the_audit_lists_the_mappings_that_discard_failed_records(stubber, run_m
         sqs.add_response(
             "get_queue_attributes", {"Attributes": attributes}, {"QueueUrl": url, "AttributeNames": ["RedrivePolicy"]}
         )
-    result = run_module(info, {})
+    result = run_module(failure_handling, {})
     stubber.assert_no_pending_responses()
     sqs.assert_no_pending_responses()  # the queue of two mappings is read once
     assert [m["uuid"] for m in result["event_source_mappings_without_failure_handling"]] == [

@@ -112,3 +112,57 @@ def test_bad_function_name_fails_before_any_call(stubber, run_module):
     result = run_module(module, {"function_name": "no spaces please"})
     assert result["failed"] is True
     assert "function_name" in result["msg"]
+
+
+PREFIX = "arn:aws:lambda:us-east-1:123456789012:function:"
+
+
+def function_config(function, **settings):
+    answer = api_config(**settings)
+    answer["FunctionArn"] = answer["FunctionArn"].replace("my-fn", function)
+    return answer
+
+
+def test_without_a_function_every_config_of_the_region_is_listed(stubber, run_module):
+    # Every function ($LATEST of ListFunctions, all pages), each function's configs; one deleted while
+    # it is read is left out.
+    functions = [{"FunctionName": name, "FunctionArn": PREFIX + name} for name in ("protected", "gone", "bare")]
+    stubber.add_response("list_functions", {"Functions": functions[:2], "NextMarker": "p2"}, {"MaxItems": 50})
+    stubber.add_response("list_functions", {"Functions": functions[2:]}, {"MaxItems": 50, "Marker": "p2"})
+    stubber.add_response(
+        "list_function_event_invoke_configs",
+        {"FunctionEventInvokeConfigs": [function_config("protected", on_failure=SQS)]},
+        {"FunctionName": "protected", "MaxItems": 50},
+    )
+    stubber.add_client_error(
+        "list_function_event_invoke_configs",
+        service_error_code="ResourceNotFoundException",
+        service_message="The function doesn't exist.",
+        http_status_code=404,
+        expected_params={"FunctionName": "gone", "MaxItems": 50},
+    )
+    stubber.add_response(
+        "list_function_event_invoke_configs",
+        {
+            "FunctionEventInvokeConfigs": [
+                function_config("bare", qualifier="live", on_failure=SQS),
+                function_config("bare", retry=1),
+            ]
+        },
+        {"FunctionName": "bare", "MaxItems": 50},
+    )
+    result = run_module(module, {"max_concurrency": 1})
+    stubber.assert_no_pending_responses()
+    assert [config["function_arn"] for config in result["event_invoke_configs"]] == [
+        PREFIX + "protected:$LATEST",
+        PREFIX + "bare:live",
+        PREFIX + "bare:$LATEST",
+    ]
+    assert result["event_invoke_configs"][2]["module_params"]["function_name"] == PREFIX + "bare"
+    assert "failure_audit" not in result  # the audit is lambda_failure_handling_info's
+
+
+def test_the_audit_options_are_the_audit_modules_now(stubber, run_module):
+    result = run_module(module, {"regions": ["us-east-1"]})
+    assert result["failed"] is True
+    assert "regions" in result["msg"]
