@@ -5,7 +5,7 @@
 
 
 class ModuleDocFragment:
-    # How fast a task may call Lambda's control plane (module_utils/throttling.py).
+    # How fast a task may call Lambda's control plane (module_utils/_aws/throttling.py).
     DOCUMENTATION = r"""
 options:
   max_requests_per_second:

@@ -595,12 +595,23 @@ event_invoke_config:
       sample: "2026-11-22T20:56:23.783000+00:00"
 """
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_one
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import SETTINGS_ARGUMENT_SPEC
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.concurrency import CONCURRENCY_RANGE
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import REQUEST_RATE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import LambdaAWSModule
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.options import check_ranges
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import REQUEST_RATE_RANGE
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import SETTINGS_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import check_task
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.state import TaskFeatures
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.state import apply_one
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._destinations.preflight import destination_exists
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._destinations.preflight import (
+    preflight_destinations,
+)
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._fleet.fleet import apply_configs
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.task import DestinationGrants
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.task import asks_grants
 
 STATES = ["present", "absent"]
 # What an item of configs may set; unset options take the task's top-level value.
@@ -638,12 +649,15 @@ def main():
 
 def apply(module):
     params = module.params
+    check_ranges(params, {"max_concurrency": CONCURRENCY_RANGE, "max_requests_per_second": REQUEST_RATE_RANGE})
+    # The features a task may use, wired into the core here (the core imports none of them).
+    grants = DestinationGrants(module.client_for) if asks_grants(params) else None
+    features = TaskFeatures(grants=grants, preflight=preflight_destinations, destination_exists=destination_exists)
     if params["configs"] is None:
-        return apply_one(module.client_for, check_task(params), params, module.check_mode, module.warn)
-    # Imported here: a task of one config does not compile it (module_utils/event_invoke_config_state.py).
-    from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_fleet import apply_configs
-
-    return apply_configs(module.client_for, params, module.check_mode, module.warn, module.region, module._diff)
+        return apply_one(module.client_for, check_task(params), params, module.check_mode, module.warn, features)
+    return apply_configs(
+        module.client_for, params, module.check_mode, module.warn, module.region, module._diff, features
+    )
 
 
 if __name__ == "__main__":

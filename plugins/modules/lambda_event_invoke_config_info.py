@@ -42,18 +42,12 @@ seealso:
   - module: serverless.aws_lambda.lambda_event_invoke_config
   - module: serverless.aws_lambda.lambda_failure_handling_info
 extends_documentation_fragment:
+  - serverless.aws_lambda.read_only
   - serverless.aws_lambda.function_reference
   - serverless.aws_lambda.request_rate
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads.
-  diff_mode:
-    support: none
-    description: The module only reads, so there is nothing to show.
 """
 
 EXAMPLES = r"""
@@ -166,17 +160,17 @@ event_invoke_configs:
         purge_destinations: true
 """
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.concurrency import CONCURRENCY_RANGE
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import REQUEST_RATE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import LambdaAWSModule
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.options import check_ranges
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import REQUEST_RATE_RANGE
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.describe import (
     describe_event_invoke_configs,
 )
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
-    describe_region_configs,
-)
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import FUNCTION_REFERENCE_ARGUMENT_SPEC
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.describe import describe_region_configs
 
 
 def main():
@@ -193,7 +187,7 @@ def main():
 
 def describe(module):
     params = module.params
-    validate_settings(params)
+    check_ranges(params, {"max_concurrency": CONCURRENCY_RANGE, "max_requests_per_second": REQUEST_RATE_RANGE})
     if params["function_name"] is None:
         configs = describe_region_configs(module.client_for("lambda", module.region), params["max_concurrency"])
         return {"changed": False, "event_invoke_configs": configs}

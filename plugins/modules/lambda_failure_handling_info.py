@@ -64,17 +64,11 @@ seealso:
   - module: serverless.aws_lambda.lambda_event_invoke_config
   - module: serverless.aws_lambda.lambda_event_invoke_config_info
 extends_documentation_fragment:
+  - serverless.aws_lambda.read_only
   - serverless.aws_lambda.request_rate
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads.
-  diff_mode:
-    support: none
-    description: The module only reads, so there is nothing to show.
 """
 
 EXAMPLES = r"""
@@ -207,11 +201,14 @@ functions_without_failure_handling:
       qualifier: live
 """
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audit_regions
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import without_failure_handling
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import LambdaAWSModule
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import audit_regions
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import without_failure_handling
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.metrics import LOOKBACK_DAYS_RANGE
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.concurrency import CONCURRENCY_RANGE
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import REQUEST_RATE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import LambdaAWSModule
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.options import check_ranges
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import REQUEST_RATE_RANGE
 
 
 def main():
@@ -227,7 +224,14 @@ def main():
 
 def audit(module):
     params = module.params
-    validate_settings(params)
+    check_ranges(
+        params,
+        {
+            "lookback_days": LOOKBACK_DAYS_RANGE,
+            "max_concurrency": CONCURRENCY_RANGE,
+            "max_requests_per_second": REQUEST_RATE_RANGE,
+        },
+    )
     regions = params["regions"] or [module.region]
     found = audit_regions(module.client_for, regions, params["max_concurrency"], params["lookback_days"])
     for warning in found.warnings:

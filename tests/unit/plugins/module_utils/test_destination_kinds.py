@@ -7,9 +7,9 @@
 
 import pytest
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config as eic
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import services_for
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config import settings as eic
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import services_for
 
 
 def test_each_kind_validates_its_own_example():

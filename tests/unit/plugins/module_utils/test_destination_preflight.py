@@ -14,12 +14,14 @@ from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import statements_for
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import PreflightError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import preflight_destinations
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import FunctionRef
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import FunctionRef
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import statements_for
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._destinations.preflight import PreflightError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._destinations.preflight import destination_exists
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._destinations.preflight import (
+    preflight_destinations,
+)
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/orders-exec"

@@ -7,9 +7,9 @@
 
 import pytest
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config as eic
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import FunctionRef
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import FunctionRef
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config import settings as eic
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import ARN
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 

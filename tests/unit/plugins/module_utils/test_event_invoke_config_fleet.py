@@ -12,14 +12,14 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import concurrency
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_api as api
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_fleet as fleet
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import invocation_of
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws import concurrency
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import invocation_of
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config import api
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import check_task
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._fleet import fleet
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
 

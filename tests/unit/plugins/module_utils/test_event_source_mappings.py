@@ -7,7 +7,7 @@
 
 import json
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_source_mappings import unhandled_reason
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.mappings import unhandled_reason
 
 STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
 TABLE_STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-12-01T00:00:00.000"

@@ -15,11 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import execution_role_grant as grants
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import ROLE_INLINE_POLICY_QUOTA
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import grant_document
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import policy_document
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import destination_policy
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants import role_grant as grants
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import ROLE_INLINE_POLICY_QUOTA
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import grant_document
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.task import confirm_grants
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import legacy_policy_name
 
 ROLE = "arn:aws:iam::123456789012:role/shared-exec"
@@ -144,7 +145,7 @@ def leave_room(iam, room):
 
 def legacy_role(destinations):
     """A role as earlier builds left it: a policy per destination."""
-    return {legacy_policy_name(arn): json.dumps(policy_document(arn)) for arn in destinations}
+    return {legacy_policy_name(arn): json.dumps(destination_policy(arn)) for arn in destinations}
 
 
 def test_a_thousand_configs_on_three_queues_share_one_merged_policy():
@@ -299,7 +300,7 @@ def granted_then_overtaken():
 
 def test_another_writers_put_that_drops_the_tasks_grant_is_detected_and_put_back():
     iam, task_grants = granted_then_overtaken()
-    grants.confirm_grants(task_grants, check_mode=False)
+    confirm_grants(task_grants, check_mode=False)
     assert iam.merged() == {MINE, THEIRS}  # put back, the other writer's grant kept
 
 
@@ -314,7 +315,7 @@ def test_a_grant_lost_twice_to_another_writer_fails_the_task_naming_it():
 
     iam.put_role_policy = put_then_replaced
     with pytest.raises(EventInvokeConfigError, match=f"grant of {MINE} in its inline policy {SQS_POLICY}"):
-        grants.confirm_grants(task_grants, check_mode=False)
+        confirm_grants(task_grants, check_mode=False)
 
 
 def test_every_item_of_a_busy_role_is_granted_or_fails_never_neither():

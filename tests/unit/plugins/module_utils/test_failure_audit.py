@@ -11,16 +11,16 @@ import threading
 
 import pytest
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import async_metrics
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audit_entry
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audit_region
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audit_regions
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import audited_qualifiers
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import by_status
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import handling
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import judge
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import qualifier_handling
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.failure_audit import without_failure_handling
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit import metrics as async_metrics
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import audit_entry
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import audit_region
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import audit_regions
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import audited_qualifiers
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import by_status
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import handling
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import judge
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import qualifier_handling
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import without_failure_handling
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
 DLQ = "arn:aws:sqs:us-east-1:123456789012:dlq"
@@ -432,7 +432,7 @@ def test_the_audit_of_several_regions_names_each_qualifier_in_its_region():
         return clients.setdefault(region, RegionClient(region, together))
 
     audit = audit_regions(client_for, ["us-east-1", "eu-west-1", "us-east-1"], 2, 14)
-    assert len(audit.configs) == 6
+    assert len(audit.entries) == 14  # 7 qualifiers in each of the two regions, us-east-1 audited once
     unhandled = without_failure_handling(audit.entries)
     # bare received events (unprotected): first, region after region; then the idle ones.
     flagged = [

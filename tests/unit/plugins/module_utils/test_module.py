@@ -10,8 +10,8 @@ import re
 
 import yaml
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import COLLECTION_NAME
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import COLLECTION_VERSION
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import COLLECTION_NAME
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import COLLECTION_VERSION
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info
 

@@ -7,14 +7,14 @@
 
 import pytest
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import FunctionRef
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_arn_in_message
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_identity
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import qualifier_from_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import FunctionRef
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import function_arn_in_message
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import function_identity
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import qualifier_from_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import unqualified_function_arn
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import ARN
 
 SQS = "arn:aws:sqs:us-east-1:123456789012:failed"

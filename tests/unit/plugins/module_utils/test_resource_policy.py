@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import resource_policy as rp
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._destinations import resource_policy as rp
 
 ROLE = "arn:aws:iam::123456789012:role/exec"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:q"

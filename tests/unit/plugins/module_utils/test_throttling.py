@@ -16,9 +16,9 @@ from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.serverless.aws_lambda.plugins.doc_fragments import request_rate
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import execution_role_grant
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import throttling
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import REQUEST_RATE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws import throttling
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.module import REQUEST_RATE_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants import iam as grant_iam
 
 THROTTLED = {"Error": {"Code": "TooManyRequestsException", "Message": "Rate exceeded"}}
 
@@ -158,7 +158,7 @@ def test_every_iam_operation_is_counted_by_the_tasks_iam_cap():
 
 
 def test_two_threads_throttled_by_iam_at_once_each_back_off_on_their_own(lockstep_sleeps):
-    # execution_role_grant's IAM calls had a decorator built at import, shared by threads, which
+    # the grants' IAM calls had a decorator built at import, shared by threads, which
     # reset each other's backoff (measured: 3, 12, 48 s in one thread, 3, 6, 24 s in the other).
     class Throttled:
         def __init__(self):
@@ -170,7 +170,7 @@ def test_two_threads_throttled_by_iam_at_once_each_back_off_on_their_own(lockste
                 raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "PutRolePolicy")
 
     def run():
-        execution_role_grant.put_role_policy(Throttled(), "shared-exec", "p", {"Version": "2012-10-17"})
+        grant_iam.put_role_policy(Throttled(), "shared-exec", "p", {"Version": "2012-10-17"})
 
     threads = [threading.Thread(target=run, name=name) for name in ("first", "second")]
     for thread in threads:

@@ -14,11 +14,11 @@ import botocore.exceptions
 import pytest
 import yaml
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import kind_actions
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import NUMBER_SETTINGS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_hint
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.module import SETTINGS_ARGUMENT_SPEC
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import error_hint
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import kind_actions
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import NUMBER_SETTINGS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import SETTINGS_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
 

@@ -15,7 +15,7 @@ import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import grant_document
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import grant_document
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import destinations

@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import grant_document
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import policy_document
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import policy_size
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import service_policy_name
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import destination_policy
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import grant_document
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import policy_size
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import service_policy_name
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import ARN
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
@@ -241,7 +241,7 @@ def test_a_rerun_reads_one_policy_and_makes_no_iam_and_no_lambda_write(stubber, 
 
 def legacy_role(*destinations):
     """The inline policies earlier builds gave a role: one per destination."""
-    return {legacy_policy_name(arn): policy_document(arn) for arn in destinations}
+    return {legacy_policy_name(arn): destination_policy(arn) for arn in destinations}
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
@@ -682,7 +682,7 @@ def test_with_validate_destinations_a_permissions_boundary_fails_before_any_writ
             "PolicySourceArn": ROLE,
             "ActionNames": ["sqs:SendMessage"],
             "ResourceArns": [SQS],
-            "PolicyInputList": [json.dumps(policy_document(SQS))],
+            "PolicyInputList": [json.dumps(destination_policy(SQS))],
         },
     )
     result = run_module(module, task(SQS, validate_destinations=True), check_mode=False)

@@ -7,7 +7,7 @@
 
 import pytest
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import event_invoke_config_api as api
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config import api
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import ARN
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import WHEN

@@ -8,7 +8,7 @@ behaviour that touches their logic. The codes and messages quoted here are AWS's
 
 import pytest
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_hint
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import error_hint
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_recorded import FUNCTION_ARN

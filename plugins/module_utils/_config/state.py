@@ -3,53 +3,38 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Bring an event invoke config to a state, or describe the configs of a function.
+"""Bring an event invoke config to a state.
 
-These functions only orchestrate: one read, then at most one write, using the pure
-functions of event_invoke_config and the API wrappers of event_invoke_config_api. With
-grant_destinations, the execution role's grant is read too (event_invoke_config_grants), and
-written around the Lambda write.
-
-event_invoke_config_grants and destination_preflight are imported where a task uses them: a module
-runs from its AnsiballZ zip, whose import compiles each module it loads twice (zipimport's
-get_filename, then get_code) on every run, and a task without grant_destinations or
-validate_destinations would pay for both (docs/benchmarks.md).
+These functions only orchestrate: one read, then at most one write, using the pure functions of
+settings and the API wrappers of api. With grant_destinations, the execution role's grant is read
+too, and written around the Lambda write; with validate_destinations, the preflight runs before it.
+Both are features the module file gives (TaskFeatures): the core imports none of them.
 """
 
+import collections
 import functools
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.concurrency import read_concurrently
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import SETTING_OPTIONS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_not_self
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import diff_view
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import from_api
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import merge_settings
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import module_params_for
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import predict_config
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import settings_given
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import settings_of
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import to_api
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import to_update_api
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
-    delete_event_invoke_config,
-)
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
-    get_event_invoke_config,
-)
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
-    list_event_invoke_configs,
-)
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import missing_target
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
-    write_event_invoke_config,
-)
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_arn_in_message
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import LATEST
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import function_arn_in_message
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import delete_event_invoke_config
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import get_event_invoke_config
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import missing_target
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import not_found
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import write_event_invoke_config
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import SETTING_OPTIONS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import check_not_self
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import destinations_of
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import diff_view
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import from_api
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import merge_settings
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import predict_config
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import settings_given
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import settings_of
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import to_api
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import to_update_api
 
 
 def _result(changed, before, after, grant=None):
@@ -60,8 +45,8 @@ def _result(changed, before, after, grant=None):
     }
     if grant is not None:
         # The role and the policies that grant the config's destinations, before and after.
-        result["execution_role_grant"] = grant.view(_destinations(settings_of(after)))
-        result["diff"]["before"]["execution_role_grant"] = grant.view(_destinations(settings_of(before)))
+        result["execution_role_grant"] = grant.view(destinations_of(settings_of(after)))
+        result["diff"]["before"]["execution_role_grant"] = grant.view(destinations_of(settings_of(before)))
         result["diff"]["after"]["execution_role_grant"] = result["execution_role_grant"]
     return result
 
@@ -73,17 +58,10 @@ def _written_before(error, result):
     return error
 
 
-def _not_found(message):
-    """A failure worded here after AWS answered ResourceNotFoundException, which it carries."""
-    error = EventInvokeConfigError(message=message)
-    error.code = "ResourceNotFoundException"
-    return error
-
-
 def _missing_target_error(ref, what):
     # One message, and no AWS error appended to it, for check mode and the real run alike:
     # a dry run fails exactly as the real run would, AWS's error code included.
-    return _not_found(f"Failed to put event invoke config of {ref.describe()}: {what}")
+    return not_found(f"Failed to put event invoke config of {ref.describe()}: {what}")
 
 
 def _check_target_exists(client, ref, warn):
@@ -177,10 +155,6 @@ def _write(client, ref, current, params, destination_exists, granted=False):
         raise _missing_target_error(ref, what) from e
 
 
-def _destinations(settings):
-    return [entry["destination"] for dummy, entry in sorted(settings["destination_config"].items())]
-
-
 def ensure_present(
     client, ref, params, check_mode, preflight=None, destination_exists=None, warn=None, grant_reader=None
 ):
@@ -196,7 +170,7 @@ def ensure_present(
     write_event_invoke_config); params["iam_propagation_timeout"] bounds the wait.
     grant_reader(), when given (grant_destinations), reads the config's grant: the execution role
     then gets what the desired destinations need before the write, and loses what they no
-    longer need after it (see execution_role_grant); a change of the grant alone is a change.
+    longer need after it (see _grants); a change of the grant alone is a change.
     """
     warn = warn or (lambda message: None)
     api_current, missing_message = get_event_invoke_config(client, ref)
@@ -212,7 +186,7 @@ def ensure_present(
     # The first read names the function's full ARN (its account, when the task gave a name).
     check_not_self(current.get("function_arn") or function_arn_in_message(missing_message), desired)
     unchanged = bool(current) and settings_of(current) == desired
-    destinations = _destinations(desired)
+    destinations = destinations_of(desired)
     # The grant's read of the function also shows that it exists (None: it does not).
     grant = grant_reader() if grant_reader is not None else None
     if check_mode and not current and grant is None:
@@ -233,7 +207,7 @@ def ensure_present(
     granted = False
     try:
         if grant is not None:
-            named = _destinations(settings_of(current))
+            named = destinations_of(settings_of(current))
             granted = grant.before_write(destinations, check_mode, already_named=named) and not check_mode
         if unchanged:
             after = current
@@ -246,14 +220,14 @@ def ensure_present(
             raise _written_before(e, _result(True, current, current, grant)) from None
         raise
     if grant is not None:
-        grant.after_write(_destinations(settings_of(current)), _destinations(settings_of(after)))
+        grant.after_write(destinations_of(settings_of(current)), destinations_of(settings_of(after)))
     return _result(True, current, after, grant)
 
 
 def ensure_absent(client, ref, check_mode, grant_reader=None):
     """Delete the config at ref (and only that qualifier's); a missing one is no change.
     With grant_reader (grant_destinations), the config's destinations are released: the end of
-    the task revokes those no other config on the role needs (execution_role_grant)."""
+    the task revokes those no other config on the role needs (_grants)."""
     api_current, missing_message = get_event_invoke_config(client, ref)
     current = from_api(api_current)
     # Which config it was (its qualified ARN, from the config or from AWS's not-found answer),
@@ -267,25 +241,35 @@ def ensure_absent(client, ref, check_mode, grant_reader=None):
     if not check_mode:
         delete_event_invoke_config(client, ref)
     if grant is not None:
-        grant.after_write(_destinations(settings_of(current)), [])
+        grant.after_write(destinations_of(settings_of(current)), [])
     return dict(_result(True, current, {}, grant), identity=identity)
 
 
-def apply_task(client_for, ref, params, check_mode, warn, task_grants=None):
+# What the features add to a task, given by the module file that wires them in (the core imports
+# none of them):
+# grants: with grant_destinations, the task's execution-role grants (_grants.task.DestinationGrants:
+#   read(client, ref, warn) -> the config's grant or None, report(result) after a failed write,
+#   finish(client_for, check_mode, warn, result) at the end of the task); None when no config asks.
+# preflight(client_for, ref, client, warn=, planned=) -> a check of the desired settings that raises
+#   where AWS would refuse them (validate_destinations).
+# destination_exists(client_for, arn) -> True, False or None: tells a missing destination from a
+#   grant that has not propagated when AWS calls a destination invalid.
+TaskFeatures = collections.namedtuple("TaskFeatures", ["grants", "preflight", "destination_exists"])
+
+
+def apply_task(client_for, ref, params, check_mode, warn, features):
     """Bring the config at ref to what a task's params ask (state present or absent).
 
     client_for(service, region) gives boto3 clients; a function given by ARN is addressed in
     the ARN's region, whatever the module's region. warn(message) reports what the user
-    should know and is not a failure. task_grants (TaskGrants) holds the execution roles'
-    grants of the task, for the configs with grant_destinations; the task revokes what they
-    released at its end (finish_grants).
+    should know and is not a failure. features (TaskFeatures): the grants of the task, for the
+    configs with grant_destinations, whose end revokes what they released (features.grants.finish),
+    and the preflight of validate_destinations.
     """
     client = client_for("lambda", ref.region)
     grant_reader = None
     if params.get("grant_destinations"):
-        from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import read_grant
-
-        grant_reader = functools.partial(read_grant, client, task_grants, ref, warn)
+        grant_reader = functools.partial(features.grants.read, client, ref, warn)
     if params["state"] == "absent":
         ignored = settings_given(params)
         if ignored:
@@ -294,12 +278,8 @@ def apply_task(client_for, ref, params, check_mode, warn, task_grants=None):
     preflight = None
     if params.get("validate_destinations"):
         # A granted role is simulated with its grant added: only what the grant cannot lift refuses.
-        from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import (
-            preflight_destinations,
-        )
-
         preflight = functools.partial(
-            preflight_destinations, client_for, ref, client, warn=warn, planned=grant_reader is not None
+            features.preflight, client_for, ref, client, warn=warn, planned=grant_reader is not None
         )
     return ensure_present(
         client,
@@ -307,79 +287,21 @@ def apply_task(client_for, ref, params, check_mode, warn, task_grants=None):
         params,
         check_mode,
         preflight=preflight,
-        destination_exists=functools.partial(_destination_exists, client_for),
+        destination_exists=functools.partial(features.destination_exists, client_for),
         warn=warn,
         grant_reader=grant_reader,
     )
 
 
-def _destination_exists(client_for, arn):
-    # Only a write that AWS refuses for a destination asks this.
-    from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_preflight import destination_exists
-
-    return destination_exists(client_for, arn)
-
-
-def task_grants_for(client_for, items):
-    """The TaskGrants of a task whose items (task params) ask grant_destinations, else None."""
-    if not any(item.get("grant_destinations") for item in items):
-        return None
-    from ansible_collections.serverless.aws_lambda.plugins.module_utils.execution_role_grant import TaskGrants
-
-    return TaskGrants(lambda region: client_for("iam", region))
-
-
-def apply_one(client_for, ref, params, check_mode, warn):
+def apply_one(client_for, ref, params, check_mode, warn, features):
     """A task of one config (function_name): apply_task, then the end of its grants."""
-    task_grants = task_grants_for(client_for, [params])
     try:
-        result = apply_task(client_for, ref, params, check_mode, warn, task_grants)
+        result = apply_task(client_for, ref, params, check_mode, warn, features)
     except EventInvokeConfigError as e:
-        if task_grants is not None and "changed" in e.kwargs:
-            from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import (
-                report_roles,
-            )
-
-            report_roles(task_grants, e.kwargs)  # a grant written before the failure
+        if features.grants is not None and "changed" in e.kwargs:
+            features.grants.report(e.kwargs)  # a grant written before the failure
         raise
     result.pop("identity", None)  # the single form's event_invoke_config names the config, until deleted
-    if task_grants is None:
+    if features.grants is None:
         return result
-    from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import finish_grants
-
-    return finish_grants(task_grants, client_for, check_mode, warn, result)
-
-
-def describe_region_configs(client, max_concurrency):
-    """Every config of every function of the client's region (all pages of ListFunctions, each
-    function's configs read concurrently, a function deleted meanwhile left out), function after
-    function in ListFunctions' order, each as describe_event_invoke_configs gives it."""
-    # By name: the functions are the client's own region's and account's, and LocalStack's
-    # ListFunctionEventInvokeConfigs does not find a function given by ARN (AWS does).
-    names = [function["FunctionName"] for function in list_functions(client)]
-    found = read_concurrently(
-        names, lambda name: describe_event_invoke_configs(client, parse_function_ref(name)), max_concurrency
-    )
-    return [config for configs in found for config in configs]
-
-
-def describe_event_invoke_configs(client, ref):
-    """The configs at ref (one qualifier) or of the whole function (no qualifier), each in the
-    config form plus module_params. A missing function, version or alias raises; a target
-    without configs gives []."""
-    if ref.qualifier is None:
-        api_configs = list_event_invoke_configs(client, ref)
-    else:
-        api_config, dummy = get_event_invoke_config(client, ref)
-        if api_config is None:
-            # AWS answers "not found" alike for a missing config and a missing target.
-            what = missing_target(client, ref)
-            if what:
-                raise _not_found(f"Failed to get event invoke config of {ref.describe()}: {what}")
-        api_configs = [api_config] if api_config else []
-    configs = []
-    for api_config in api_configs:
-        config = from_api(api_config)
-        config["module_params"] = module_params_for(config)
-        configs.append(config)
-    return configs
+    return features.grants.finish(client_for, check_mode, warn, result)

@@ -14,23 +14,25 @@ Three shapes appear here:
 
 from collections import namedtuple
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import services_for
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import undeliverable_reason
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import DESTINATION_ARN_MAX
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import function_identity
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import qualifier_from_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import REQUEST_RATE_RANGE
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.options import check_ranges
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import DESTINATION_ARN_MAX
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import LATEST
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import function_identity
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import qualifier_from_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import unqualified_function_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import services_for
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import (
+    undeliverable_reason,
+)
 
 # The number settings of a config, one entry each: the option (in both modules' specs, the
 # result and module_params), AWS's name for it, its type and AWS's limits (Lambda API
 # reference, PutFunctionEventInvokeConfig; botocore only checks the minimum client-side).
-# The key lists, the argument specs (module.py), validation and the API conversion below are
+# The key lists, the argument spec (SETTINGS_ARGUMENT_SPEC), validation and the API conversion below are
 # built from it, and a unit test keeps the modules' docs equal to it: a new number setting is
 # one entry here and its docs.
 NumberSetting = namedtuple("NumberSetting", ["option", "api_name", "type", "bounds"])
@@ -46,14 +48,18 @@ _API_SLOTS = {"on_success": "OnSuccess", "on_failure": "OnFailure"}
 DESTINATION_SLOTS = tuple(_API_SLOTS)
 _API_NUMBERS = {setting.option: setting.api_name for setting in NUMBER_SETTINGS}
 
-# The limits of every option with one: the settings', then the task's own.
-OPTION_BOUNDS = dict(
+# The settings options as an argument spec, with the same types at the top level and in an item
+# of configs.
+_DESTINATION_SPEC = {"type": "dict", "options": {"destination": {"type": "str", "required": True}}}
+SETTINGS_ARGUMENT_SPEC = dict(
+    {setting.option: {"type": setting.type} for setting in NUMBER_SETTINGS},
+    destination_config={"type": "dict", "options": {slot: _DESTINATION_SPEC for slot in DESTINATION_SLOTS}},
+)
+
+# The limits of the options of a config with one: the settings', then the write's wait.
+SETTING_BOUNDS = dict(
     {setting.option: setting.bounds for setting in NUMBER_SETTINGS},
     iam_propagation_timeout=(0, 3600),
-    max_concurrency=(1, 64),  # how many configs of a bulk task are read and written at once
-    max_requests_per_second=REQUEST_RATE_RANGE,
-    # The audit's window: CloudWatch keeps the 5-minute data points of the last 63 days.
-    lookback_days=(1, 63),
 )
 
 
@@ -112,16 +118,9 @@ def validate_destination(slot, arn):
         raise ParameterError(f"{option} {arn!r} is {reason}")
 
 
-def _check_range(option, value, bounds):
-    low, high = bounds
-    if value is not None and not low <= value <= high:
-        raise ParameterError(f"{option} must be between {low} and {high}, got {value}")
-
-
 def validate_settings(params):
     """Check the settings options of a task (numbers and destinations); raise ParameterError."""
-    for option, bounds in OPTION_BOUNDS.items():
-        _check_range(option, params.get(option), bounds)
+    check_ranges(params, SETTING_BOUNDS)
     for slot, entry in (params.get("destination_config") or {}).items():
         if entry is not None:
             validate_destination(slot, entry.get("destination"))
@@ -138,6 +137,17 @@ def check_task(params):
     if params.get("state") != "absent":
         check_not_self(ref.arn(), params)
     return ref
+
+
+def slot_destinations(config):
+    """[(slot, destination ARN)] of a config or settings form, in slot order: the one reader of a
+    config's destinations."""
+    return [(slot, entry["destination"]) for slot, entry in sorted(config["destination_config"].items())]
+
+
+def destinations_of(config):
+    """The destination ARNs of a config or settings form, in slot order."""
+    return [arn for dummy, arn in slot_destinations(config)]
 
 
 def from_api(response):

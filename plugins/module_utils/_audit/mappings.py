@@ -22,13 +22,11 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import queue_attribute
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
-    list_event_source_mappings,
-)
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import default_retry
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import default_retry
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import list_event_source_mappings
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import queue_attribute
 
 # The sources whose mapping takes an on-failure destination, by the ARN's service part (a
 # self-managed Kafka cluster has no ARN), and what they are called.

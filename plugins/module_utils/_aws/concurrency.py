@@ -13,7 +13,10 @@ task's request rate cap (throttling). Scale beyond one account is Ansible's (inv
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import EventInvokeConfigError
+
+# max_concurrency: how many pieces of work (configs of a task, functions of a region) run at once.
+CONCURRENCY_RANGE = (1, 64)
 
 
 def is_bug(error):

@@ -21,8 +21,10 @@ they raise botocore's errors for the caller to classify.
 import re
 from collections import namedtuple
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import FUNCTION_RESOURCE_RE
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import FUNCTION_RESOURCE_RE
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_arn
+
+POLICY_VERSION = "2012-10-17"  # IAM's current policy language
 
 DestinationKind = namedtuple(
     "DestinationKind",
@@ -206,6 +208,12 @@ def statements_for(arn, permissions=None):
         {"Effect": "Allow", "Action": permission.action, "Resource": permission.resource(arn)}
         for permission in (kind.permissions if permissions is None else permissions)
     ]
+
+
+def destination_policy(arn):
+    """The identity policy that lets a role send to one destination (the preflight simulates the
+    role with it; earlier builds of grant_destinations put one per destination)."""
+    return {"Version": POLICY_VERSION, "Statement": statements_for(arn)}
 
 
 def kind_actions(kind):

@@ -8,7 +8,7 @@ configs need, as AWS CDK, SAM and the Serverless Framework grant it, within IAM'
 
 A grant belongs to a role and a destination, not to a config: a thousand configs that send to
 one queue share one grant. The grants of a role are merged into one inline policy per destination
-service (grant_policies says how, and how the policies of earlier builds are folded in), so a
+service (policies says how, and how the policies of earlier builds are folded in), so a
 role holds about 170 SQS destinations within IAM's 10,240 characters.
 
 Granting is idempotent: a destination is added when the role does not hold it, after a check that
@@ -32,36 +32,27 @@ one in one put: 100 items granting 100 queues on one role make a handful of writ
 TaskGrants holds the RoleGrants of a task; it is shared by the task's threads.
 """
 
-import json
 import threading
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import from_api
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_aliases
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import (
-    list_event_invoke_configs,
-)
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_versions
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import ROLE_INLINE_POLICY_QUOTA
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import SERVICE_POLICY_PREFIX
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import RolePlan
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import collection_policies
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import destinations_held
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import grant_document
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import policy_size
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import service_of
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import service_policy_name
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import qualifier_from_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import role_name
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import iam_retry
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import role_name
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import unqualified_function_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import list_versions
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.iam import delete_role_policy
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.iam import get_role_policy
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.iam import list_role_policies
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.iam import put_role_policy
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import ROLE_INLINE_POLICY_QUOTA
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import SERVICE_POLICY_PREFIX
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import RolePlan
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import collection_policies
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import destinations_held
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import grant_document
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import policy_size
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import service_of
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._grants.policies import service_policy_name
 
 
 def other_account_destinations(role_arn, destinations):
@@ -104,51 +95,6 @@ def lost_race_error(role_arn, name, lost):
             "role (IAM has no conditional write); run the task again once the other writer is done"
         )
     )
-
-
-class GrantErrorHandler(AWSErrorHandler):
-    _CUSTOM_EXCEPTION = EventInvokeConfigError
-
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code("NoSuchEntity")
-
-
-@GrantErrorHandler.list_error_handler("read the execution role's grants (iam:GetRolePolicy)")
-@iam_retry
-def get_role_policy(client, role, name):
-    """The inline policy's document (botocore decodes it), or None when the role has none of that name."""
-    return client.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-
-
-@GrantErrorHandler.list_error_handler("list the execution role's inline policies (iam:ListRolePolicies)")
-def list_role_policies(client, role):
-    """The names of every inline policy of the role, all pages ([] when the role does not exist)."""
-    names, marker = [], None
-    while True:
-        page = _role_policies_page(client, role, marker)
-        names += page.get("PolicyNames", [])
-        marker = page.get("Marker") if page.get("IsTruncated") else None
-        if not marker:
-            return names
-
-
-@iam_retry
-def _role_policies_page(client, role, marker):
-    return client.list_role_policies(RoleName=role, **({"Marker": marker} if marker else {}))
-
-
-@GrantErrorHandler.common_error_handler("grant the execution role its destinations (iam:PutRolePolicy)")
-@iam_retry
-def put_role_policy(client, role, name, document):
-    client.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
-
-
-@GrantErrorHandler.deletion_error_handler("revoke the execution role's grants (iam:DeleteRolePolicy)")
-@iam_retry
-def delete_role_policy(client, role, name):
-    client.delete_role_policy(RoleName=role, PolicyName=name)
-    return True
 
 
 class RoleGrant:
@@ -455,89 +401,3 @@ class ConfigGrant:
     def view(self, destinations):
         """The config's grant as its result shows it: the role and the policies of its destinations."""
         return {"role_arn": self.role_arn, "policy_names": self.role.names(destinations)}
-
-
-def _destinations_of(api_config):
-    return [entry["destination"] for entry in from_api(api_config)["destination_config"].values()]
-
-
-def _runs_with(qualifier, roles, aliases):
-    """The execution roles a config's qualifier runs with: a version's ($LATEST's) own, an alias's
-    those of the versions it points to (two for a weighted alias). An alias not found (created
-    since the listing) is counted as running with every role of the function, so nothing it may
-    need is revoked."""
-    if qualifier in roles:
-        return {roles[qualifier]}
-    versions = aliases().get(qualifier)
-    return {roles.get(version) for version in versions} if versions else set(roles.values())
-
-
-def configs_on_role(role, client_for):
-    """{qualified function ARN: destinations} of every config that runs with the role, in the
-    regions of the task's configs on it and of the destinations it releases: every version of the
-    region's functions (each with its role), then the configs of the functions with a version on
-    the role, each counted where it runs (an alias where its versions do)."""
-    regions = set(role.clients) | {parse_arn(arn).region for arn in role.released if parse_arn(arn).region}
-    found = {}
-    for region in sorted(regions):
-        client = role.clients.get(region) or client_for("lambda", region)
-        roles_by_function = {}
-        for version in list_functions(client, all_versions=True):
-            roles_by_function.setdefault(version["FunctionName"], {})[version.get("Version")] = version.get("Role")
-        for name, roles in sorted(roles_by_function.items()):
-            if role.role_arn not in roles.values():
-                continue
-            try:
-                configs = list_event_invoke_configs(client, parse_function_ref(name))
-            except EventInvokeConfigError as e:
-                if error_code(e.exception) == "ResourceNotFoundException":
-                    continue  # deleted since it was listed
-                raise
-            aliases = _once(lambda name=name: list_aliases(client, name))
-            for config in configs:
-                if role.role_arn in _runs_with(qualifier_from_arn(config["FunctionArn"]), roles, aliases):
-                    found[config["FunctionArn"]] = _destinations_of(config)
-    return found
-
-
-def _once(read):
-    """read(), called at most once, on first use."""
-    cache = []
-
-    def value():
-        if not cache:
-            cache.append(read())
-        return cache[0]
-
-    return value
-
-
-def revoke_released(task_grants, client_for, check_mode, warn):
-    """End of a task: on each role, revoke the destinations the task's configs stopped naming that
-    no config on the role still names (the task's own configs as the task leaves them). When the
-    configs on a role cannot be read, its grants are kept and a warning says so."""
-    for role in task_grants.roles.values():
-        if not role.released:
-            continue
-        try:
-            configs = configs_on_role(role, client_for)
-        except EventInvokeConfigError as e:
-            if error_code(e.exception) is None:
-                raise  # not AWS's answer (no credentials, a bug): the task fails, naming it
-            kept = sorted(role.released)
-            role.kept += kept
-            role.released = set()
-            warn(
-                f"grant_destinations kept the grants of {', '.join(kept)} on {role.role_arn}: could not read which "
-                f"configs on the role still need them ({e.message}: {error_code(e.exception) or e.exception})"
-            )
-            continue
-        configs.update(role.configs)
-        role.revoke_unneeded({arn for destinations in configs.values() for arn in destinations}, check_mode)
-
-
-def confirm_grants(task_grants, check_mode):
-    """End of a task: each role's policies the task put still grant its configs' destinations
-    (another writer's put may have replaced them: put back once, then the task fails)."""
-    for role in task_grants.roles.values():
-        role.confirm(check_mode)

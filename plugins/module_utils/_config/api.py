@@ -23,12 +23,16 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import kind_actions
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import option_for_destination
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import lambda_retry
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import error_message
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import unless_missing
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.pages import every_page
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import LATEST
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import lambda_retry
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import kind_actions
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import option_for_destination
 
 # Hints that turn AWS's terse errors into something a user can act on, chosen by the
 # error code and what AWS said (the first entry that matches wins; a None hint adds nothing).
@@ -53,20 +57,6 @@ _HINTS = (
 # second is also its answer for a destination that does not exist.
 _NO_PERMISSION_RE = re.compile(r"does not have permissions")
 _INVALID_DESTINATION_RE = re.compile(r"The destination ARN (?P<arn>\S+) is invalid")
-
-
-def error_code(exception):
-    """The AWS error code of a botocore exception, or None."""
-    if isinstance(exception, botocore.exceptions.ClientError):
-        return exception.response.get("Error", {}).get("Code")
-    return None
-
-
-def error_message(exception):
-    """What AWS said in a botocore exception ("" when it said nothing)."""
-    if isinstance(exception, botocore.exceptions.ClientError):
-        return exception.response.get("Error", {}).get("Message") or ""
-    return ""
 
 
 def error_hint(exception):
@@ -228,6 +218,14 @@ def get_function(client, ref):
     return client.get_function(**ref.api_kwargs())
 
 
+def not_found(message):
+    """A failure worded by the collection after AWS answered ResourceNotFoundException (a second
+    read said what is missing), carrying AWS's code."""
+    error = EventInvokeConfigError(message=message)
+    error.code = "ResourceNotFoundException"
+    return error
+
+
 def missing_target(client, ref):
     """What is missing when AWS answers "not found" for ref: a sentence naming the function,
     version or alias that does not exist, or None when it exists. Only called on the path
@@ -237,19 +235,9 @@ def missing_target(client, ref):
     apart (a second GetFunction, unqualified, only when a qualified one found nothing).
     Errors other than "not found" (say, lambda:GetFunction denied) are raised.
     """
-    try:
-        get_function(client, ref)
+    if unless_missing(get_function, client, ref) is not None:
         return None
-    except EventInvokeConfigError as e:
-        if error_code(e.exception) != "ResourceNotFoundException":
-            raise
-    if ref.qualifier in (None, LATEST):
-        return f"the function {ref.function_name} does not exist"
-    try:
-        get_function(client, ref._replace(qualifier=None))
-    except EventInvokeConfigError as e:
-        if error_code(e.exception) != "ResourceNotFoundException":
-            raise
+    if ref.qualifier in (None, LATEST) or unless_missing(get_function, client, ref._replace(qualifier=None)) is None:
         return f"the function {ref.function_name} does not exist"
     return f"the function {ref.function_name} has no version or alias {ref.qualifier!r}"
 
@@ -260,15 +248,9 @@ def _page(client, operation, **kwargs):
 
 
 def _all_pages(client, operation, items_key, **kwargs):
-    """Every item of a listing, page after page (50 per page), each page retried on its own:
-    a throttled page does not send the listing back to its first page."""
-    items, marker = [], None
-    while True:
-        page = _page(client, operation, MaxItems=50, **kwargs, **({"Marker": marker} if marker else {}))
-        items.extend(page.get(items_key, []))
-        marker = page.get("NextMarker")
-        if not marker:
-            return items
+    """Every item of a Lambda listing, 50 a page, each page retried on its own (pages.every_page)."""
+    pages = every_page(functools.partial(_page, client, operation, MaxItems=50, **kwargs))
+    return [item for page in pages for item in page.get(items_key, [])]
 
 
 @LambdaErrorHandler.common_error_handler("list the functions of the region")

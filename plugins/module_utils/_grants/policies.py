@@ -24,13 +24,13 @@ that a destination is granted at every moment. When the role's room is too small
 import json
 import re
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import statements_for
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import POLICY_VERSION
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import statements_for
 
 POLICY_PREFIX = "event-invoke-config-"
 SERVICE_POLICY_PREFIX = f"{POLICY_PREFIX}destinations-"
-POLICY_VERSION = "2012-10-17"
 # IAM's quota of inline policy characters per role, all its inline policies together, whitespace
 # not counted (IAM and STS quotas: "Role policy size"); beyond it PutRolePolicy answers
 # LimitExceeded "Maximum policy size of 10240 bytes exceeded for role NAME".
@@ -45,12 +45,6 @@ def service_of(destination):
 def service_policy_name(service):
     """The inline policy that grants a role every destination of one service."""
     return f"{SERVICE_POLICY_PREFIX}{service}"
-
-
-def policy_document(destination):
-    """The policy that lets a role send to one destination (the preflight simulates it; earlier
-    builds put one per destination, named event-invoke-config-SERVICE-RESOURCE-DIGEST)."""
-    return {"Version": POLICY_VERSION, "Statement": statements_for(destination)}
 
 
 def grant_document(destinations):

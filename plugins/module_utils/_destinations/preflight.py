@@ -33,16 +33,17 @@ except ImportError:
     BotoCoreError = ()
     _AWS_ERRORS = ()  # AnsibleAWSModule reports a missing botocore.
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils import resource_policy
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import DESTINATION_KINDS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.destination_kinds import statements_for
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import get_function
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.grant_policies import policy_document
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import retrying
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import retrying
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import get_function
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import DESTINATION_KINDS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import destination_policy
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.destination_kinds import statements_for
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import slot_destinations
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._destinations import resource_policy
 
 _CALLER_DENIED_CODES = ("AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation", "403")
 
@@ -185,7 +186,7 @@ def _role_decision(iam, role_arn, arn, permission, read_policy, planned=False):
     planned (grant_destinations): the grant's policy is added to the simulation, and only what the
     grant cannot lift refuses (why says what)."""
     action, resource = permission.action, permission.resource(arn)
-    result = _simulate(iam, role_arn, action, resource, policy_document(arn) if planned else None)
+    result = _simulate(iam, role_arn, action, resource, destination_policy(arn) if planned else None)
     identity = result.get("EvalDecision")
     if planned:
         why = planned_denial(result)
@@ -288,7 +289,7 @@ def preflight_destinations(client_for, ref, lambda_client, desired, warn, planne
 
 
 def _preflight(client_for, ref, lambda_client, desired, warn, planned):
-    destinations = [(slot, entry["destination"]) for slot, entry in sorted(desired["destination_config"].items())]
+    destinations = slot_destinations(desired)
     if not destinations:
         return
     problems, warnings, existing = [], [], []

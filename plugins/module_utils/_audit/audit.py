@@ -9,10 +9,10 @@ Each qualifier stands alone: V($LATEST), every alias and every version with a co
 its own config's on_failure destination, else on the dead-letter queue of the version(s) it runs
 (an alias runs the version it points to, a weighted alias two). Nothing is inherited from another
 qualifier's config (docs/aws-behaviours.md). CloudWatch's metrics of each qualifier's own traffic
-(async_metrics) then tell a qualifier that is losing events from one that only could.
+(metrics) then tell a qualifier that is losing events from one that only could.
 
-handling() and judge() are pure, fed what was read; the readers are event_invoke_config_api's
-listings and async_metrics; audit_region reads a region and judges each of its qualifiers.
+handling() and judge() are pure, fed what was read; the readers are the core api's listings and
+metrics; audit_region reads a region and judges each of its qualifiers.
 """
 
 from collections import namedtuple
@@ -24,23 +24,21 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import METRIC_KEYS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import AsyncMetricsReader
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.async_metrics import own_traffic
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.concurrency import read_concurrently
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_code
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_aliases
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import list_functions
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import (
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.mappings import audit_event_source_mappings
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.metrics import METRIC_KEYS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.metrics import AsyncMetricsReader
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.metrics import own_traffic
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.concurrency import read_concurrently
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import error_code
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import LATEST
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import unqualified_function_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import list_aliases
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.api import list_functions
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.describe import (
     describe_event_invoke_configs,
 )
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_source_mappings import (
-    audit_event_source_mappings,
-)
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import unqualified_function_arn
 
 
 def handling(qualifier, on_failure, runs, dead_letter_queues):
@@ -104,7 +102,7 @@ def _count(number, what, plural=None):
 
 def judge(destination, reason, evidence, lookback_days):
     """(status, reason) of one qualifier. destination, reason: handling()'s; evidence: the sums of
-    its own traffic over the window (async_metrics.METRIC_KEYS), or None when they could not be read."""
+    its own traffic over the window (metrics.METRIC_KEYS), or None when they could not be read."""
     window = f"in the last {_count(lookback_days, 'day')}"
     if evidence is None:
         return ("protected" if destination else "unprotected"), f"{reason}; its traffic is unknown (no metrics read)"
@@ -158,18 +156,18 @@ def without_failure_handling(entries):
 
 
 def _read_function(client, function, dead_letter_queues, metrics):
-    """(configs, (name, unqualified ARN, qualifier_handling)) of one function, whose qualifiers' series
-    go to metrics (an AsyncMetricsReader) at once; or raises (a function deleted meanwhile: not found)."""
+    """(name, unqualified ARN, qualifier_handling) of one function, whose qualifiers' series go to
+    metrics (an AsyncMetricsReader) at once; or raises (a function deleted meanwhile: not found)."""
     name = function["FunctionName"]
     configs = describe_event_invoke_configs(client, parse_function_ref(name))
     handled = qualifier_handling(configs, list_aliases(client, name), dead_letter_queues)
     metrics.add([(name, qualifier) for qualifier, dummy, dummy in handled])
     # With FunctionVersion=ALL, AWS gives a version's ARN with its qualifier.
-    return configs, (name, unqualified_function_arn(function["FunctionArn"]), handled)
+    return name, unqualified_function_arn(function["FunctionArn"]), handled
 
 
 def _read_functions(client, max_concurrency, metrics):
-    """[(configs, (name, unqualified ARN, qualifier_handling))] of every function of the region ($LATEST of
+    """[(name, unqualified ARN, qualifier_handling)] of every function of the region ($LATEST of
     ListFunctions, with every version's DLQ), read concurrently; a function deleted while it is read is
     left out. Each function's series go to metrics as soon as it is read."""
     functions, dead_letter_queues = [], {}
@@ -204,7 +202,7 @@ def _evidence(metrics, judged, region):
     return sums, None
 
 
-RegionAudit = namedtuple("RegionAudit", ["configs", "entries", "mappings", "warnings"])
+RegionAudit = namedtuple("RegionAudit", ["entries", "mappings", "warnings"])
 
 # The services an audit reads in each region: the functions, their metrics, and the SQS queues of mappings.
 AUDIT_SERVICES = ("lambda", "cloudwatch", "sqs")
@@ -226,17 +224,15 @@ def _mappings(clients, region):
 def audit_region(region, clients, max_concurrency, lookback_days):
     """Every function of the region (all pages of ListFunctions, every version, for each version's
     dead-letter queue) with all of its configs and aliases, read concurrently, the metrics of every
-    audited qualifier, and the event source mappings: RegionAudit(configs in the config form with
-    module_params, one failure_audit entry per audited qualifier, the mappings that discard failed
+    audited qualifier, and the event source mappings: RegionAudit(one failure_audit entry per audited
+    qualifier, the mappings that discard failed
     records, warnings). clients: {service: client} of AUDIT_SERVICES in the region."""
-    configs, judged = [], []
+    judged = []
     # CloudWatch is read while the functions are: its calls do not count against Lambda's quota, on
     # which the function reads wait.
     metrics = AsyncMetricsReader(clients["cloudwatch"], lookback_days)
     try:
-        for function_configs, function_judged in _read_functions(clients["lambda"], max_concurrency, metrics):
-            configs.extend(function_configs)
-            judged.append(function_judged)
+        judged = _read_functions(clients["lambda"], max_concurrency, metrics)
         metrics.flush()
         # The mappings while CloudWatch answers its last call; after the functions, so that the
         # Lambda calls keep one order at max_concurrency 1.
@@ -250,13 +246,13 @@ def audit_region(region, clients, max_concurrency, lookback_days):
             own = None if evidence is None else evidence[(name, qualifier)]
             status, why = judge(destination, reason, own, lookback_days)
             entries.append(audit_entry(function_arn, qualifier, destination, status, why, own))
-    return RegionAudit(configs, entries, mappings, [each for each in (warning, mappings_warning) if each])
+    return RegionAudit(entries, mappings, [each for each in (warning, mappings_warning) if each])
 
 
 def audit_regions(client_for, regions, max_concurrency, lookback_days):
     """audit_region of every region (each once, in the order given), the regions at once, each
-    with its own clients and so its own request rate cap: RegionAudit of all of them, the configs
-    and mappings region after region, the entries by status (region after region within one).
+    with its own clients and so its own request rate cap: RegionAudit of all of them, the mappings
+    region after region, the entries by status (region after region within one).
     Every client is made before any thread."""
     clients = [
         (region, {service: client_for(service, region) for service in AUDIT_SERVICES})
@@ -265,7 +261,6 @@ def audit_regions(client_for, regions, max_concurrency, lookback_days):
     with ThreadPoolExecutor(max_workers=len(clients)) as pool:
         audits = list(pool.map(lambda each: audit_region(*each, max_concurrency, lookback_days), clients))
     return RegionAudit(
-        [config for audit in audits for config in audit.configs],
         by_status([entry for audit in audits for entry in audit.entries]),
         [mapping for audit in audits for mapping in audit.mappings],
         [warning for audit in audits for warning in audit.warnings],

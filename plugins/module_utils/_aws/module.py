@@ -10,15 +10,13 @@ import threading
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import DESTINATION_SLOTS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import NUMBER_SETTINGS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ClientUnavailableError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import EventInvokeConfigError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import BOTOCORE_RETRIES
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import iam_rate_limiter
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import lambda_rate_limiter
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import limit_request_rate
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import ClientUnavailableError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import EventInvokeConfigError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import BOTOCORE_RETRIES
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import iam_rate_limiter
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import lambda_rate_limiter
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import limit_request_rate
 
 COLLECTION_NAME = "serverless.aws_lambda"
 COLLECTION_VERSION = "0.2.0"  # the same as galaxy.yml (tests/unit/plugins/module_utils/test_module.py)
@@ -33,15 +31,6 @@ FUNCTION_REFERENCE_ARGUMENT_SPEC = {
 REQUEST_RATE_ARGUMENT_SPEC = {
     "max_requests_per_second": {"type": "float", "default": 13},
 }
-
-
-# The settings options of a config (event_invoke_config's table), with the same types at the
-# top level and in an item of configs.
-_DESTINATION_SPEC = {"type": "dict", "options": {"destination": {"type": "str", "required": True}}}
-SETTINGS_ARGUMENT_SPEC = dict(
-    {setting.option: {"type": setting.type} for setting in NUMBER_SETTINGS},
-    destination_config={"type": "dict", "options": {slot: _DESTINATION_SPEC for slot in DESTINATION_SLOTS}},
-)
 
 
 def invocation_of(params):
@@ -117,7 +106,7 @@ class LambdaAWSModule(AnsibleAWSModule):
             # Failed below, outside the handler: bad input is not a crash, so no traceback.
             result = {"failed": True, "msg": str(e)}
         except EventInvokeConfigError as e:
-            # kwargs: what was written before the failure (see event_invoke_config_state).
+            # kwargs: what was written before the failure (see _config/state.py).
             written = dict(e.kwargs, invocation=invocation)
             if not self._diff:
                 written.pop("diff", None)

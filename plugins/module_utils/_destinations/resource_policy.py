@@ -23,7 +23,7 @@ the answer is then UNDECIDED and the preflight warns instead of refusing.
 import json
 import re
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_arn
 
 ALLOW = "allowed"
 DENY = "explicitDeny"

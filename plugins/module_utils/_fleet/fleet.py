@@ -12,18 +12,17 @@ only plans and schedules it.
 
 import traceback
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.concurrency import is_bug
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.concurrency import run_concurrently
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import SETTING_OPTIONS
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import changes_view
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import check_task
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config import validate_settings
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_api import error_message
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import apply_task
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_state import task_grants_for
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.concurrency import is_bug
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.concurrency import run_concurrently
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import error_message
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import LATEST
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_function_ref
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import SETTING_OPTIONS
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import changes_view
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import check_task
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import validate_settings
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.state import apply_task
 
 # The top-level options an item of ``configs`` takes when it does not set them (the items'
 # own options are the module's CONFIG_ITEM_SPEC).
@@ -217,10 +216,11 @@ def bulk_result(items, outcomes, diff):
     return outcome
 
 
-def apply_configs(client_for, params, check_mode, warn, default_region, diff):
+def apply_configs(client_for, params, check_mode, warn, default_region, diff, features):
     """The ``configs`` of a task: every item checked before any call, then each brought to
-    its state by the single-config logic, concurrently; see bulk_result for the result."""
-    validate_settings(params)  # the top-level options, which items inherit, and max_concurrency
+    its state by the single-config logic, concurrently; see bulk_result for the result.
+    features: the core's TaskFeatures, as the module file wired them."""
+    validate_settings(params)  # the top-level options, which items inherit
     items = expand_items(params)
     refs = check_items(items, check_task)
     check_distinct(items, refs, default_region)
@@ -228,19 +228,16 @@ def apply_configs(client_for, params, check_mode, warn, default_region, diff):
     # Every item's Lambda client is made here, before any thread: amazon.aws's connection
     # code fails the module when it cannot make one (no region, an unknown profile), which
     # must happen once, cleanly, and not inside a worker thread.
-    task_grants = task_grants_for(client_for, items)
     for region in sorted({ref.region or default_region for ref in refs}, key=str):
         client_for("lambda", region)
-        if task_grants is not None:
+        if features.grants is not None:
             client_for("iam", region)
     outcomes = run_concurrently(
         keys,
-        lambda index: apply_task(client_for, refs[index], items[index], check_mode, warn, task_grants),
+        lambda index: apply_task(client_for, refs[index], items[index], check_mode, warn, features),
         params["max_concurrency"],
     )
     result = bulk_result(items, outcomes, diff)
-    if task_grants is None:
+    if features.grants is None:
         return result
-    from ansible_collections.serverless.aws_lambda.plugins.module_utils.event_invoke_config_grants import finish_grants
-
-    return finish_grants(task_grants, client_for, check_mode, warn, result)
+    return features.grants.finish(client_for, check_mode, warn, result)

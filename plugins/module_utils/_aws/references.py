@@ -12,7 +12,7 @@ validation, the preflight, error handling, both modules and the audit all use th
 import re
 from collections import namedtuple
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.exceptions import ParameterError
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.errors import ParameterError
 
 LATEST = "$LATEST"
 

@@ -16,11 +16,13 @@ Lambda's quota (CloudWatch's quota is its own).
 """
 
 import datetime
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.references import LATEST
-from ansible_collections.serverless.aws_lambda.plugins.module_utils.throttling import default_retry
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.pages import every_page
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import LATEST
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.throttling import default_retry
 
 # AWS/Lambda's asynchronous invocation metrics: CloudWatch's name, and the audit's.
 ASYNC_METRICS = (
@@ -29,6 +31,8 @@ ASYNC_METRICS = (
     ("DeadLetterErrors", "dead_letter_errors"),
     ("DestinationDeliveryFailures", "destination_delivery_failures"),
 )
+# lookback_days: the audit's window; CloudWatch keeps the 5-minute data points of the last 63 days.
+LOOKBACK_DAYS_RANGE = (1, 63)
 METRIC_KEYS = tuple(key for dummy, key in ASYNC_METRICS)
 MAX_QUERIES_PER_CALL = 500  # GetMetricData's limit
 SERIES_PER_CALL = MAX_QUERIES_PER_CALL // len(ASYNC_METRICS)
@@ -73,21 +77,12 @@ def read_async_metrics(client, series, lookback_days, now=None):
     sums = {one: dict.fromkeys(METRIC_KEYS, 0) for one in series}
     queries, meaning = metric_queries(list(sums))
     for start in range(0, len(queries), MAX_QUERIES_PER_CALL):
-        end = start + MAX_QUERIES_PER_CALL
-        token = None
-        while True:
-            page = _metric_data(
-                client,
-                MetricDataQueries=queries[start:end],
-                **window,
-                **({"NextToken": token} if token else {}),
-            )
+        stop = start + MAX_QUERIES_PER_CALL
+        call = functools.partial(_metric_data, client, MetricDataQueries=queries[start:stop], **window)
+        for page in every_page(call, marker="NextToken", next_marker="NextToken"):
             for result in page.get("MetricDataResults", []):
                 one, key = meaning[result["Id"]]
                 sums[one][key] += int(sum(result.get("Values", [])))
-            token = page.get("NextToken")
-            if not token:
-                break
     return sums
 
 
