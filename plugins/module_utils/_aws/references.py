@@ -69,7 +69,8 @@ def parse_arn(text):
 
     The one ARN parser of this collection: validation, preflight, resource policies, error
     handling and the destinations' readers all use it. Its length is not checked here (a
-    destination's is, by validation; a role's ARN may be longer).
+    destination's is, by validation; a role's ARN may be longer). Not amazon.aws's parse_aws_arn:
+    that accepts any ARN, where a destination must match AWS's own pattern (partition, region).
     """
     match = _ARN_RE.fullmatch(text or "")
     if not match:

@@ -163,7 +163,8 @@ def planned_denial(result):
 
 def _policy_once(client_for, arn):
     """A reader of the destination's resource policy that reads it at most once (a kind with two
-    permissions weighs both against it), raising its error again on each call."""
+    permissions weighs both against it), raising its error again on each call (functools.lru_cache
+    would read again after an error)."""
     read = []
 
     def policy():
