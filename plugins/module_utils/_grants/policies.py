@@ -12,7 +12,7 @@ grants of a role are merged: one inline policy per destination service, named
 event-invoke-config-destinations-SERVICE, with one statement per action of the kind
 (destination_kinds) whose Resource lists exactly the destinations (never a wildcard). A further
 SQS queue costs its ARN and three characters: about 60, where a policy of its own took about 150,
-so a role holds about 170 queues rather than about 70.
+so a role holds about 160 queues (of 60-character ARNs) rather than about 70.
 
 Earlier builds of 0.2.0 (its development line) gave each destination a policy of its own
 (event-invoke-config-SERVICE-RESOURCE-DIGEST). Those are read as grants too, and the next write to

@@ -9,7 +9,7 @@ configs need, as AWS CDK, SAM and the Serverless Framework grant it, within IAM'
 A grant belongs to a role and a destination, not to a config: a thousand configs that send to
 one queue share one grant. The grants of a role are merged into one inline policy per destination
 service (policies says how, and how the policies of earlier builds are folded in), so a
-role holds about 170 SQS destinations within IAM's 10,240 characters.
+role holds about 160 SQS queues (of 60-character ARNs) within IAM's 10,240 characters.
 
 Granting is idempotent: a destination is added when the role does not hold it, after a check that
 the role's inline policies then still fit IAM's quota (an error naming the quota, the role's usage
