@@ -248,7 +248,8 @@ def ensure_absent(client, ref, check_mode, grant_reader=None):
 # What the features add to a task, given by the module file that wires them in (the core imports
 # none of them):
 # grants: with grant_destinations, the task's execution-role grants (_grants.task.DestinationGrants:
-#   read(client, ref, warn) -> the config's grant or None, report(result) after a failed write,
+#   read(client, ref, warn) -> the config's grant or None, changed() -> whether a role was written,
+#   report(result) after a failed write,
 #   finish(client_for, check_mode, warn, result) at the end of the task); None when no config asks.
 # preflight(client_for, ref, client, warn=, planned=) -> a check of the desired settings that raises
 #   where AWS would refuse them (validate_destinations).
@@ -298,8 +299,8 @@ def apply_one(client_for, ref, params, check_mode, warn, features):
     try:
         result = apply_task(client_for, ref, params, check_mode, warn, features)
     except EventInvokeConfigError as e:
-        if features.grants is not None and "changed" in e.kwargs:
-            features.grants.report(e.kwargs)  # a grant written before the failure
+        if features.grants is not None and ("changed" in e.kwargs or features.grants.changed()):
+            features.grants.report(e.kwargs)  # what the roles got before the failure (a grant, a migration)
         raise
     result.pop("identity", None)  # the single form's event_invoke_config names the config, until deleted
     if features.grants is None:

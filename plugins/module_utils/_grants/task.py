@@ -110,6 +110,9 @@ class DestinationGrants:
     def read(self, client, ref, warn):
         return read_grant(client, self.task_grants, ref, warn)
 
+    def changed(self):
+        return any(role.changed() for role in self.task_grants.roles.values())
+
     def report(self, result):
         return report_roles(self.task_grants, result)
 

@@ -713,3 +713,31 @@ def test_an_execution_role_that_does_not_exist_fails_naming_iams_answer(stubber,
     assert "The role with name my-fn-exec cannot be found." in result["msg"]
     assert result["error"]["code"] == "NoSuchEntity"
     assert result.get("changed", False) is False
+
+
+def test_a_grant_refused_after_the_role_was_migrated_reports_the_migration_written(stubber, run_module):
+    # The role holds an earlier build's policy of BUCKET: the plan folds it into the S3 policy (written),
+    # then IAM refuses the SQS policy. The failure says what was written of the role.
+    legacy = legacy_role(BUCKET)
+    expect_get_missing(stubber)
+    expect_role(stubber)
+    expect_policy(stubber, SQS, None)
+    expect_usage(stubber, **legacy)
+    expect_put_policy(stubber, BUCKET)
+    for name, document in legacy.items():
+        expect_delete_policy(stubber, name, document)
+    expect_policy(stubber, SQS, None)  # the read just before the put
+    stubber.service("iam").add_client_error(
+        "put_role_policy",
+        service_error_code="AccessDenied",
+        service_message="User is not authorized to perform: iam:PutRolePolicy",
+        http_status_code=403,
+    )
+    result = run_module(module, task(SQS))
+    all_done(stubber)  # no Lambda write was stubbed
+    assert result["failed"] is True
+    assert "(iam:PutRolePolicy)" in result["msg"]
+    assert result["changed"] is True  # the role was written
+    assert result["execution_role_policies"] == [
+        role_change({policy_name(BUCKET): granted(BUCKET)}, deleted=sorted(legacy))
+    ]
