@@ -11,7 +11,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 def _aws_error(exception):
     """The Error part of AWS's answer in a botocore exception ({} when AWS did not answer)."""
     response = getattr(exception, "response", None)
-    return (response or {}).get("Error", {}) if isinstance(response, dict) else {}
+    return response.get("Error", {}) if isinstance(response, dict) else {}
 
 
 def error_code(exception):

@@ -139,7 +139,7 @@ class RolePlan:
         for name in sorted(self.held):
             if self.held[name] & remove:
                 self._write(name, self.held[name] - remove)
-        granted = set().union(*self.held.values())
+        granted = self.granted()
         new = [arn for arn in dict.fromkeys(add) if arn not in granted and arn not in remove]
         for service in sorted({service_of(arn) for arn in granted | set(new)}):
             self.refused += self._merge(service, [arn for arn in new if service_of(arn) == service])
@@ -197,12 +197,13 @@ class RolePlan:
         merged = service_policy_name(service)
         while True:
             moving = sorted(
-                arn
-                for held in self._strays(service, merged).values()
-                for arn in held
-                if service_of(arn) == service and arn not in self.held.get(merged, set())
+                {
+                    arn
+                    for held in self._strays(service, merged).values()
+                    for arn in held
+                    if service_of(arn) == service and arn not in self.held.get(merged, set())
+                }
             )
-            moving = list(dict.fromkeys(moving))
             pending = moving + [arn for arn in new if arn not in self.held.get(merged, set())]
             if not pending:
                 return []

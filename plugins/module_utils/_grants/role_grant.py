@@ -151,10 +151,10 @@ class RoleGrant:
         # role is read only when one is missing there (it may be in an earlier build's policy).
         for service in sorted({service_of(arn) for arn in wanted}):
             self._document(service_policy_name(service))
-        if all(arn in self._held() for arn in wanted):
-            return []
-        self._read_all()
         held = self._held()
+        if not set(wanted) <= held:
+            self._read_all()
+            held = self._held()
         return [arn for arn in wanted if arn not in held]
 
     def would_change(self, destinations):
