@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench` (tox.ini's label bench; hacking/stage.sh sources this file in its env): API calls
-# per operation, per-task time against peers, and scale, written to docs/benchmarks.md.
+# per operation, per-task time against peers, and scale, written to the docsite's benchmarks page
+# (docs/docsite/rst/guide_benchmarks.rst).
 # LocalStack and the recording proxy run on loopback and are stopped afterwards.
 # BENCH_REPEATS, BENCH_SCALES and BENCH_FORKS change the sizes.
 
@@ -21,5 +22,5 @@ stage_bench() {
     # PYTHONPATH: the fixtures it shares with the demo and the AWX check (hacking/lambda_fixtures.py).
     HOME="$TEST_HOME" PYTHONPATH="${REPO_ROOT}/hacking" "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/bench/bench.py" "$LOCALSTACK_URL" \
         "$FAULT_PROXY_URL" "$COLLECTIONS" "${WORK}/venv-awscli/bin/aws" "${WORK}/bench" \
-        "${REPO_ROOT}/docs/benchmarks.md" "$newest"
+        "${REPO_ROOT}/docs/docsite/rst/guide_benchmarks.rst" "$newest"
 }

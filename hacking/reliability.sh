@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make reliability` (tox.ini's label reliability; hacking/stage.sh sources this file in its
 # env): the bad-input, fault and concurrency targets against LocalStack, and the table they
-# record, printed and written to docs/reliability.md.
+# record, printed and written to the docsite's reliability page
+# (docs/docsite/rst/guide_reliability.rst).
 
 stage_reliability() {
     trap stop_servers EXIT
@@ -18,6 +19,6 @@ stage_reliability() {
     ) || rc=1
     # The rows recorded are what the cases observed, failed ones included: show them either way.
     "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/reliability_table.py" "$RELIABILITY_REPORT_DIR" \
-        "${REPO_ROOT}/docs/reliability.md" || rc=1
+        "${REPO_ROOT}/docs/docsite/rst/guide_reliability.rst" || rc=1
     return "$rc"
 }

@@ -4,9 +4,10 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Render the rows the reliability targets recorded into a table (and docs/reliability.md).
+"""Render the rows the reliability targets recorded into a table, printed in Markdown and written as the
+docsite's reliability page.
 
-reliability_table.py REPORT_DIR OUTPUT_MD
+reliability_table.py REPORT_DIR OUTPUT_RST
 """
 
 import glob
@@ -14,6 +15,8 @@ import json
 import os
 import sys
 import time
+
+from markdown_rst import to_rst
 
 HEADER = """# Reliability: bad input, faults and concurrency
 
@@ -71,7 +74,7 @@ def main(report_dir, output):
     lines.append("| **total** | " + " | ".join(f"**{n}**" for n in totals) + " | |")
     text = "\n".join(lines) + "\n" + BOUNDS
     with open(output, "w") as handle:
-        handle.write(text)
+        handle.write(to_rst(text, "guide_reliability"))
     print(text)
     return 0 if rows and totals[3] == 0 else 1
 

@@ -14,7 +14,7 @@ nothing of the task. This runs, in an account of its own per ansible-core versio
   - one config, in --check --diff and for real: the task's job event says changed, carries the
     diff, and no job event holds the secret key;
   - COUNT configs (default 1,000; the awx stage gives tox.ini's AWX_CONFIGS, the largest task
-    the README says fits; given by ARN over four regions, as an audit hands them back), new, with
+    the fleets guide says fits; given by ARN over four regions, as an audit hands them back), new, with
     the retries and the event age set, in one ``configs`` task, in --check --diff and for real
     with --diff: the job event keeps the result, with every item and its config; its size is
     printed, whole and per item of each part (entries, diff, the echo of the arguments). The
@@ -23,7 +23,7 @@ nothing of the task. This runs, in an account of its own per ansible-core versio
     each new function, and 1,000 of them kept it busy for 144 s, stalling the setups of the stages
     that run beside this one; an alias costs it nothing. An alias ARN is longer than the function's,
     so the sizes printed are, if anything, above those of 1,000 functions;
-  - a rerun of some of them as the README splits a fleet, a loop over batches, under a seventh of
+  - a rerun of some of them as the fleets guide splits a fleet, a loop over batches, under a seventh of
     the limit: each batch keeps its job event where the whole task would lose it;
   - the same COUNT items with every one failing (each names an alias that does not exist), in
     --check --diff (one Lambda request each): the failed task's job event keeps the result, every
@@ -214,7 +214,7 @@ def fleet(workdir, collections, endpoint, configs):
 
 
 def fleet_in_batches(workdir, collections, endpoint, configs):
-    """The README's way to keep a fleet too large for one job event visible: a loop over
+    """The fleets guide's way to keep a fleet too large for one job event visible: a loop over
     batches of it, each batch a job event of its own. Shown at a seventh of AWX's limit on a
     rerun of BATCHES x BATCH_SIZE of the configs (no change: a read each): the loop's whole
     result does not fit, so its event is emptied, and each batch's event keeps its part."""

@@ -7,7 +7,7 @@
 """`make bench`: API calls per operation, per-task time against peers, and scale.
 
 Run by hacking/bench.sh, which starts LocalStack and the recording proxy and passes:
-    bench.py LOCALSTACK_URL PROXY_URL COLLECTIONS_PATH AWSCLI WORKDIR OUTPUT_MD
+    bench.py LOCALSTACK_URL PROXY_URL COLLECTIONS_PATH AWSCLI WORKDIR OUTPUT_RST [NEWEST_COLLECTIONS_PATH]
 Calls are counted by the proxy (from outside the module); times come from a callback
 that records each task's wall time. Nothing here asserts a timing: it prints a table.
 """
@@ -28,6 +28,7 @@ import task_breakdown
 from botocore.config import Config
 from lambda_fixtures import create_echo_function
 from lambda_fixtures import execution_role
+from markdown_rst import to_rst
 
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
@@ -62,7 +63,7 @@ AUDIT_FUNCTIONS = int(os.environ.get("BENCH_AUDIT_FUNCTIONS", "300"))
 AUDIT_ALIASES = ("live", "previous")
 AUDIT_QUEUES = 5
 # BENCH_SECTIONS="quota" (or "fleet", "times", "audit", or several) runs only those sections, after the setup,
-# and prints their tables without writing docs/benchmarks.md; the other sections run only all together.
+# and prints their tables without writing the docsite's page; the other sections run only all together.
 ALL_SECTIONS = ("calls", "times", "scale", "fleet", "quota", "audit")
 SECTIONS = os.environ.get("BENCH_SECTIONS", " ".join(ALL_SECTIONS)).split()
 
@@ -930,7 +931,7 @@ def main(localstack, proxy, collections, awscli, workdir, output, newest_collect
     audit = bench.audit()
     text = report(calls, samples, breakdowns, scale, versions(collections, awscli), fleet, quota, audit)
     with open(output, "w") as handle:
-        handle.write(text)
+        handle.write(to_rst(text, "guide_benchmarks"))
     print(text)
 
 

@@ -9,32 +9,17 @@ module: lambda_event_invoke_config
 version_added: 0.1.0
 short_description: Manage the asynchronous invocation configuration of a Lambda function, version or alias
 description:
-  - Creates, updates or deletes the event invoke config of one AWS Lambda function, version or alias. That
-    config says how many times Lambda retries a failed asynchronous invocation, how old an event may get
-    before it is dropped, and where records of successful and failed invocations are sent.
-  - Settings the task does not mention are kept as they are. The module reads the config first, lays the given
-    options over it and writes only when the result differs from what AWS holds.
-  - A change of an existing config is a C(lambda:UpdateFunctionEventInvokeConfig) of only what changes (AWS has no
-    conditional write for these configs). Another tool's change between the module's read and its write is kept for
-    the number settings the task does not change; the destinations go to Update as one C(DestinationConfig) with
-    every slot the config keeps, so the other slot is written as it was read. An Update that finds the config gone
-    fails, writing nothing more.
-  - A create, and a change that removes a destination, is a C(lambda:PutFunctionEventInvokeConfig) of the complete
-    config, since Put replaces the whole config and AWS does not document that Update can clear a destination.
-    Before a Put on an existing config (and before each retry of it) the config is read again; a config another
-    tool deleted since the first read is not brought back (the task fails, writing nothing more), and the task's
-    options are laid over the fresh read, so only the instant between that read and the Put can race.
-  - A task that changes nothing makes one read (C(lambda:GetFunctionEventInvokeConfig)) and no write; a change
-    adds one Update, Put or C(lambda:DeleteFunctionEventInvokeConfig).
-  - AWS answers "not found" alike for a missing function, version, alias or config. Where no config is found,
-    check mode also reads the function (C(lambda:GetFunction)) and fails with the message the real run gives
-    when the function, version or alias does not exist; the real run makes that read only after AWS refused the write.
+  - Creates, updates or deletes the event invoke config of one AWS Lambda function, version or alias (or, with
+    O(configs), of many). The config says how many times Lambda retries a failed asynchronous invocation, how
+    old an event may get before it is dropped, and where records of successful and failed invocations are sent.
+  - Settings the task does not mention are kept. The module reads the config, lays the given options over it and,
+    when that changes something, sends a C(lambda:UpdateFunctionEventInvokeConfig) of only what changes; a create,
+    or a change that removes a destination, is a C(lambda:PutFunctionEventInvokeConfig) of the complete config,
+    sent right after reading it again, so that a config another tool deleted meanwhile is not brought back.
+  - A task that changes nothing makes one read (C(lambda:GetFunctionEventInvokeConfig)) and no write.
   - Options are checked before any AWS call, in check mode too, with AWS's own patterns against the whole value.
-    Destinations AWS would accept and never deliver to (a FIFO queue or topic) and the function itself as a
-    destination are refused there too (the function itself after the first read when O(function_name) is a
-    name, since only AWS's answer names the account).
-  - Throttling and concurrent-update conflicts (C(ResourceConflictException)) are retried with jittered backoff,
-    and requests are kept under O(max_requests_per_second).
+  - Where no config is found, check mode also reads the function (C(lambda:GetFunction)) and fails as the real run
+    would when the function, version or alias does not exist.
 author:
   - Serverless AWS Lambda maintainers (@serverless-aws-lambda)
 options:
@@ -50,8 +35,7 @@ options:
     type: int
   destination_config:
     description:
-      - Where Lambda sends records of asynchronous invocations.
-      - When not set, the destinations are left as they are.
+      - Where Lambda sends records of asynchronous invocations; left as they are when not set.
       - With O(purge_destinations=true), a slot this option does not list is removed, so V({}) removes both.
     type: dict
     suboptions:
@@ -80,102 +64,38 @@ options:
             required: true
   purge_destinations:
     description:
-      - When O(destination_config) is given and this is V(true), destination slots it does not list are removed.
-      - When V(false), slots it does not list are kept.
-      - Has no effect when O(destination_config) is not given.
+      - With O(destination_config) given, V(true) removes the slots it does not list, V(false) keeps them.
     type: bool
     default: true
   validate_destinations:
     description:
-      - Before writing (and in check mode), check each destination the task would write, so that check mode
-        predicts the failures AWS otherwise reports only at apply time as "The destination ARN ... is invalid".
-      - Each destination must exist, read with its own service (C(sqs:GetQueueUrl), C(sns:GetTopicAttributes),
-        C(lambda:GetFunction), C(events:DescribeEventBus), C(s3:ListBucket) for C(HeadBucket)).
-      - The function's execution role (C(lambda:GetFunction)) must be allowed to send to it
-        (C(sqs:SendMessage), C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents), or C(s3:ListBucket)
-        on the bucket and C(s3:PutObject) on its objects, as AWS documents for an S3 destination).
-        IAM's policy simulator (C(iam:SimulatePrincipalPolicy), once per action) answers for the role's own policies; when they
-        do not allow it, or the destination is in another account, the destination's resource policy is read
-        (C(sqs:GetQueueAttributes), C(sns:GetTopicAttributes), C(lambda:GetPolicy), C(events:DescribeEventBus),
-        C(s3:GetBucketPolicy)) and weighed with IAM's rules (an explicit deny wins; within an account an allow
-        on either side is enough; across accounts both must allow). IAM's simulator cannot weigh a resource
-        policy for a role itself (it needs an IAM user as caller).
-      - The failure names the destination, what is missing and the policy statements that would fix it.
-      - A queue or topic encrypted with a customer-managed KMS key (its C(KmsMasterKeyId), one more
-        C(sqs:GetQueueAttributes) for a queue) gives a warning that the execution role also needs
-        C(kms:GenerateDataKey) and C(kms:Decrypt) on that key; KMS itself is not checked.
-      - Runs only when there is something to write, so a task with no change still makes one read.
-      - Where the caller may not make a preflight read, or a resource policy has conditions the module cannot
-        evaluate, a warning is given and the task goes on; the preflight never refuses on a guess. Any other
-        SDK error (no answer from AWS, and no unreachable service) fails the task, naming the preflight.
-      - Off by default because it needs the read permissions above; turn it on for dry runs before a change window.
+      - Before writing (and in check mode), check that each destination the task would write exists and that the
+        function's execution role may send to it (C(sqs:SendMessage), C(sns:Publish), C(lambda:InvokeFunction),
+        C(events:PutEvents), or C(s3:ListBucket) on the bucket and C(s3:PutObject) on its objects), with IAM's
+        policy simulator (C(iam:SimulatePrincipalPolicy)) and the destination's resource policy.
+      - The failure names the destination, what is missing and the policy statements that would fix it. What the
+        module cannot judge (a policy it may not read, a condition, a customer-managed KMS key) gives a warning.
+      - Runs only when there is something to write. The read permissions it needs are in the destinations guide.
     type: bool
     default: false
   grant_destinations:
     description:
-      - Before writing, grant the function's execution role exactly what each destination of the config needs
-        (the actions listed in O(validate_destinations), on that destination, never a wildcard resource), as AWS
-        CDK, SAM and the Serverless Framework do, so that a destination is wired in one task.
-      - The execution role is the one the config runs with (for an alias, the role of the version it points to).
-        Its grants are merged into one inline policy per destination service, named
-        C(event-invoke-config-destinations-SERVICE) (C(sqs), C(sns), C(lambda), C(events), C(s3)), with one statement
-        per action listing exactly the destinations, shared by every config on the role. IAM allows 10,240 characters
-        of inline policies per role in all (whitespace not counted); a further destination takes its ARN and 3
-        characters (an S3 bucket twice its ARN and 8), so a role holds about 160 SQS queues of 60-character ARNs,
-        whatever the number of configs that send to them.
-      - Before a destination is added, the role's inline policies are read (C(iam:ListRolePolicies),
-        C(iam:GetRolePolicy)) and a grant that would not fit fails naming the quota, the role's usage, the room left
-        and what the destination needs, before any write of the config and in check mode too.
-      - The per-destination policies of earlier builds (C(event-invoke-config-SERVICE-RESOURCE-DIGEST)) still
-        count as grants; the next run that grants on the role folds them into the merged policies, each put before
-        the deletes it allows, so that no destination is ever ungranted (RV(execution_role_policies) lists them as
-        revoked policies). A role left with less room than one more ARN is not migrated; a grant that does not fit
-        then says how many characters to free.
-      - A destination is granted before the Lambda write. One the config no longer names (a swap, a removal,
-        O(state=absent)) is revoked at the end of the task, once per role, only when no other config on the role
-        still names it; the module then reads every version of the functions of the region (C(lambda:ListFunctions))
-        and the configs of those on the role (C(lambda:ListFunctionEventInvokeConfigs)), counting the task's own
-        configs as the task leaves them; a config counts where it runs (an alias with the roles of the versions it
-        points to, both of a weighted alias, found with C(lambda:ListAliases)). When these cannot be read, the
-        policy is kept, with a warning. A task without this option never reads or writes the role.
-      - A config whose role lacks the grant of a destination it already names runs with another role now (an alias
-        moved to a version with another role, a new role for V($LATEST)) or is granted for the first time; the
-        module then lists the function's versions (C(lambda:ListVersionsByFunction)) and revokes that destination's
-        grant on their other roles at the end of the task, unless a config running with them still names it.
-      - Within a task, the items that share a role queue their grants, and one put grants everything queued. A policy
-        is only ever put whole, read just before (the task's changes are laid over what that read found), and read
-        again at the end of the task; a destination of the task's configs that another writer's put took away is put
-        back once, and a second loss fails the task naming it (IAM has no conditional write). A task revoking a
-        destination while another starts to use it can still take it away, as with any tool.
-      - After a fresh grant the write is retried while IAM propagates it, for up to O(iam_propagation_timeout).
-        When the Lambda write fails anyway, the grant stays (the next run uses or revokes it), and the result says
-        it was written (RV(execution_role_policies), C(changed=true)).
-      - A destination in another account gets the role's side only; a warning says that its resource policy must
-        allow the role too. KMS keys are not granted (a key's own policy must allow the role as well); see
-        O(validate_destinations) for the warning about them.
-      - Each task then also reads the function (C(lambda:GetFunction)) and the merged policy of each destination's
-        service (C(iam:GetRolePolicy)); a change is a C(iam:PutRolePolicy) or C(iam:DeleteRolePolicy). A caller that may not
-        read or grant fails naming the IAM action, before any Lambda write; a revoke that fails after the Lambda
-        write fails the task with what was written. IAM requests are capped at 5 per second per task (IAM throttles
-        per account, in every region at once). In check mode nothing is written, and the diff shows the role's
-        policies before and after.
-      - With O(validate_destinations), the preflight simulates the role with the grant added (the policy input of
-        C(iam:SimulatePrincipalPolicy)), so that what the grant cannot lift (an explicit deny, the role's permissions
-        boundary, a service control policy) fails before any write, naming it, instead of the write waiting out
-        O(iam_propagation_timeout). A refusal that names none of them (as LocalStack's simulator gives) warns.
+      - Before writing, grant the function's execution role (the role of the version the config runs) exactly what
+        each destination of the config needs, never a wildcard resource, so that a destination is wired in one task.
+      - The grants are merged into one inline policy per destination service,
+        C(event-invoke-config-destinations-SERVICE), shared by every config on the role; a role holds about 160 SQS
+        queues of 60-character ARNs within IAM's 10,240 characters. A grant that would not fit fails before any
+        write, naming the role's usage and the room left.
+      - A destination no config on the role names any more is revoked at the end of the task. The diff shows the
+        role's policies before and after; RV(execution_role_policies) says what was written, also when a later step
+        fails. IAM's requests are capped at 5 per second per task; the destinations guide has the rest.
     type: bool
     default: false
   iam_propagation_timeout:
     description:
-      - How long, in seconds, to keep retrying a write that AWS refuses while a permission granted to the
-        function's execution role just before (say, by an M(amazon.aws.iam_policy) task in the same play)
-        propagates, which takes seconds to minutes.
-      - AWS answers that the role "does not have permissions to call" a destination, or that "The destination
-        ARN ... is invalid". The second is also its answer for a destination that does not exist, so the
-        module then reads that destination once with its own service; when it does not exist, the task fails
-        at once naming it, without waiting. When it exists (or cannot be read), the write is retried.
-      - Retries back off from 2 to 20 seconds. V(0) fails at once; at most V(3600). Terraform waits 2 minutes,
-        for a typo too.
+      - How long, in seconds, to keep retrying a write that AWS refuses while a permission just granted to the
+        function's execution role propagates (say, by an M(amazon.aws.iam_policy) task or O(grant_destinations)).
+      - A destination that does not exist fails at once, naming it; V(0) fails at once; at most V(3600).
     type: int
     default: 120
   state:
@@ -191,21 +111,14 @@ options:
       - Many configs in one task, each an item with O(configs[].function_name) and any of O(configs[].qualifier),
         O(configs[].maximum_retry_attempts), O(configs[].maximum_event_age_in_seconds),
         O(configs[].destination_config), O(configs[].purge_destinations), O(configs[].grant_destinations) and
-        O(configs[].state).
-      - An option an item does not set takes the task's top-level value, so settings common to all items are
-        given once, at the top level (O(validate_destinations) and O(iam_propagation_timeout) too).
-      - Every item is checked before any AWS call, and two items may not address the same config (the
-        unqualified config is the V($LATEST) one); then the items are read and written concurrently, at most
-        O(max_concurrency) at once, one client per region, and items of the same function one after the other.
-        Each item is handled exactly as a task with that one config (check mode and diff mode included);
-        C(--diff) shows each changed item, headed by its function (a function ARN as its name, qualifier and
-        region), with the settings that change before and after; the item's whole config after is in
-        RV(event_invoke_configs), and the echo of the task's arguments gives O(configs) as the count of its
-        items. So a task of up to about 1,500 configs keeps its result in an AWX job event (700,000 characters;
-        the README gives the size per item and how to split a larger fleet into batches).
-      - When items fail, every other item is still applied; the task fails naming the first three failed items and
-        counting the others by kind of error (so that a fleet's message stays short), and RV(event_invoke_configs)
-        reports every item, each failed one with its own message and AWS's error code.
+        O(configs[].state); an option an item does not set takes the task's top-level value.
+      - Every item is checked before any AWS call, and two items may not address the same config. The items are
+        read and written concurrently, at most O(max_concurrency) at once, items of one function one after the
+        other, each exactly as a task with that one config (check mode and diff included).
+      - When items fail, every other item is still applied; the task fails naming the first three and counting the
+        others, and RV(event_invoke_configs) reports every item, each failed one with its message and AWS's error
+        code.
+      - A result of up to about 1,500 items fits an AWX job event; the fleets guide shows how to split larger fleets.
       - Mutually exclusive with O(function_name) and O(qualifier).
     type: list
     elements: dict
@@ -269,16 +182,12 @@ options:
   max_concurrency:
     description:
       - With O(configs), how many items are read and written at once, from V(1) to V(64).
-      - AWS's Lambda control-plane APIs answer throttling with C(TooManyRequestsException), which is retried
-        with backoff; lower this when other tools share the account's request rate.
     type: int
     default: 10
     version_added: 0.2.0
 notes:
-  - Give either O(function_name) (one config) or O(configs) (many).
-  - A config may hold no settings at all (AWS then applies its defaults); removing the last destinations of a
-    config leaves such a config. Creating a config needs at least one setting option (O(destination_config={})
-    counts), as AWS refuses a write with none.
+  - Creating a config needs at least one setting option (O(destination_config={}) counts), as AWS refuses a write
+    with none.
   - A published version does not inherit the V($LATEST) config; each qualifier has its own.
   - The function's execution role needs permission to send to each destination (C(sqs:SendMessage),
     C(sns:Publish), C(lambda:InvokeFunction), C(events:PutEvents), or C(s3:ListBucket) on the bucket and
@@ -287,6 +196,12 @@ notes:
     with the amazon.aws modules.
 seealso:
   - module: serverless.aws_lambda.lambda_event_invoke_config_info
+  - ref: ansible_collections.serverless.aws_lambda.docsite.guide_configs
+    description: Scenarios, adoption, check mode and diff.
+  - ref: ansible_collections.serverless.aws_lambda.docsite.guide_fleets
+    description: O(configs), AWS's request quota, AWX's job events and batches.
+  - ref: ansible_collections.serverless.aws_lambda.docsite.guide_destinations
+    description: Permissions, the preflight, the grants and IAM's quota.
   - name: Asynchronous invocation in the AWS Lambda developer guide
     description: How retries, event age and destinations work.
     link: https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html

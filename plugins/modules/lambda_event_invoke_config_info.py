@@ -41,6 +41,8 @@ notes:
 seealso:
   - module: serverless.aws_lambda.lambda_event_invoke_config
   - module: serverless.aws_lambda.lambda_failure_handling_info
+  - ref: ansible_collections.serverless.aws_lambda.docsite.guide_configs
+    description: Adopting existing configs into a playbook.
 extends_documentation_fragment:
   - serverless.aws_lambda.read_only
   - serverless.aws_lambda.function_reference

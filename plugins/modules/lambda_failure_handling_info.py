@@ -63,6 +63,8 @@ notes:
 seealso:
   - module: serverless.aws_lambda.lambda_event_invoke_config
   - module: serverless.aws_lambda.lambda_event_invoke_config_info
+  - ref: ansible_collections.serverless.aws_lambda.docsite.guide_audit
+    description: The statuses and their evidence, the report playbook, what an audit costs.
 extends_documentation_fragment:
   - serverless.aws_lambda.read_only
   - serverless.aws_lambda.request_rate

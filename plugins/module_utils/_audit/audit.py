@@ -8,7 +8,7 @@
 Each qualifier stands alone: V($LATEST), every alias and every version with a config is judged on
 its own config's on_failure destination, else on the dead-letter queue of the version(s) it runs
 (an alias runs the version it points to, a weighted alias two). Nothing is inherited from another
-qualifier's config (docs/aws-behaviours.md). CloudWatch's metrics of each qualifier's own traffic
+qualifier's config (the AWS behaviours guide). CloudWatch's metrics of each qualifier's own traffic
 (metrics) then tell a qualifier that is losing events from one that only could.
 
 handling() and judge() are pure, fed what was read; the readers are the core api's listings and

@@ -293,7 +293,7 @@ def test_a_thousand_config_result_with_its_diff_fits_an_awx_job_event():
 
 @pytest.mark.parametrize("count, name_length", [(1500, 16), (1250, 64)])
 def test_new_configs_with_their_diff_and_the_echo_fit_an_awx_job_event(count, name_length):
-    # The documented sizes (README): new configs with the retries and the event age set, each
+    # The documented sizes (the fleets guide): new configs with the retries and the event age set, each
     # given by its alias ARN in the longest region name, in diff mode, with the echo of the
     # arguments that ansible-core 2.17 to 2.20 add (was 758 characters an item with 16-character
     # names: 1,000 did not fit; now 443, and 539 with Lambda's longest names, 64 characters).

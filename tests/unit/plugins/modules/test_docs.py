@@ -21,6 +21,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.sett
 from ansible_collections.serverless.aws_lambda.plugins.module_utils._config.settings import SETTINGS_ARGUMENT_SPEC
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config as module
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_event_invoke_config_info as info
+from ansible_collections.serverless.aws_lambda.tests.unit.docsite import table_rows
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
 DOC = yaml.safe_load(module.DOCUMENTATION)
@@ -48,7 +49,8 @@ def test_each_setting_is_documented_as_the_table_says(setting):
     assert RETURNS["event_invoke_configs"]["contains"][setting.option]["type"] == setting.type
     assert INFO_RETURNS["event_invoke_configs"]["contains"][setting.option]["type"] == setting.type
     assert f"O(configs[].{setting.option})" in text(DOC["options"]["configs"]["description"])
-    assert re.search(rf"^\| `{setting.option}` \| {low}-{high}\b", read("README.md"), re.M)
+    options = {row[0]: row[1] for row in table_rows("guide_configs") if len(row) == 2}
+    assert re.match(rf"{low}-{high}\b", options[f"``{setting.option}``"])
 
 
 def test_the_settings_documented_are_the_table():
@@ -71,14 +73,11 @@ def test_each_destination_kind_is_documented_as_the_table_says(kind):
         assert action in hint
 
 
-def test_the_readme_table_of_destinations_is_the_table():
-    rows = re.findall(
-        r"^\| [^|]+ \| ((?:on_success|on_failure)(?:, on_failure)?) \| (`[a-z0-9]+:[A-Za-z]+`.*) \|$",
-        read("README.md"),
-        re.M,
-    )
+def test_the_guide_table_of_destinations_is_the_table():
     documented = {
-        tuple(re.findall(r"`([a-z0-9]+:[A-Za-z]+)`", actions)): tuple(slots.split(", ")) for slots, actions in rows
+        tuple(re.findall(r"``([a-z0-9]+:[A-Za-z]+)``", actions)): tuple(slots.split(", "))
+        for dummy, slots, actions in (row for row in table_rows("guide_destinations") if len(row) == 3)
+        if re.fullmatch(r"(on_success|on_failure)(, on_failure)?", slots)
     }
     assert documented == {kind_actions(kind): kind.slots for kind in DESTINATION_KINDS.values()}
 

@@ -3,12 +3,15 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""README's table of supported versions is tox.ini's matrix: the matrix is declared once, in
-tox.ini, and this test makes a core, a pin or a stage changed there without the README fail."""
+"""The development guide's table of supported versions is tox.ini's matrix: the matrix is declared
+once, in tox.ini, and this test makes a core, a pin or a stage changed there without the guide fail."""
 
 import configparser
 import os
 import re
+
+from ansible_collections.serverless.aws_lambda.tests.unit.docsite import guide
+from ansible_collections.serverless.aws_lambda.tests.unit.docsite import table_rows
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 
@@ -78,20 +81,19 @@ def matrix():
     return cores
 
 
-def readme_rows():
+def guide_rows():
+    """The matrix's rows of the development guide, by core."""
     rows = {}
-    for line in read("README.md").splitlines():
-        match = re.fullmatch(r"\| (2\.\d+)\.(\d+) \|(.*)\|", line)
+    for row in table_rows("guide_development"):
+        match = re.fullmatch(r"(2\.\d+)\.(\d+)", row[0])
         if match:
-            rows[match.group(1)] = [match.group(1) + "." + match.group(2)] + [
-                cell.strip() for cell in match.group(3).split("|")
-            ]
+            rows[match.group(1)] = row
     return rows
 
 
-def test_the_readme_table_of_versions_is_tox_ini():
+def test_the_guide_table_of_versions_is_tox_ini():
     cores = matrix()
-    rows = readme_rows()
+    rows = guide_rows()
     assert set(rows) == set(cores)
     for core, entry in cores.items():
         version, python, sanity, units, integration, amazon_aws, sdk = rows[core]
@@ -118,4 +120,4 @@ def test_the_tools_stages_run_once_on_one_core():
     tools = {"lint", "docs", "release"}
     holders = [core for core, entry in cores.items() if entry["stages"] & tools]
     assert len(holders) == 1 and cores[holders[0]]["stages"] >= tools
-    assert f"run once, on {holders[0]}" in read("README.md")
+    assert f"run once, on {holders[0]}" in guide("guide_development")
