@@ -16,7 +16,7 @@ Usage: demo_resources.py ENDPOINT_URL"""
 import datetime
 import sys
 
-import boto3
+from lambda_fixtures import aws_client
 from lambda_fixtures import create_echo_function
 from lambda_fixtures import execution_role
 
@@ -24,9 +24,7 @@ REGION = "us-east-1"
 
 
 def client(service, endpoint):
-    return boto3.client(
-        service, endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test"
-    )
+    return aws_client(service, endpoint, REGION)
 
 
 def main(endpoint):

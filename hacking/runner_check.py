@@ -37,7 +37,7 @@ import sys
 import time
 
 import ansible_runner
-import boto3
+from lambda_fixtures import aws_client
 from lambda_fixtures import create_echo_function
 from lambda_fixtures import execution_role
 
@@ -54,9 +54,7 @@ BATCHES, BATCH_SIZE = 3, 200  # fleet_in_batches
 
 
 def aws(service, endpoint, region):
-    return boto3.client(
-        service, endpoint_url=endpoint, region_name=region, aws_access_key_id=ACCOUNT_KEY, aws_secret_access_key=SECRET
-    )
+    return aws_client(service, endpoint, region, access_key=ACCOUNT_KEY, secret_key=SECRET)
 
 
 def setup(endpoint, count):

@@ -35,7 +35,13 @@ stage_lint() {
     # ansible-lint's production profile, on the collection tree (so its plugins load), and
     # amazon.aws's code style (ruff, configured in pyproject.toml), and shellcheck on the harness.
     in_collection env ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ansible-lint --profile production --nocolor || return 1
-    (cd "$REPO_ROOT" && ruff format --check . && ruff check . && shellcheck -x hacking/*.sh .ci/run)
+    (cd "$REPO_ROOT" && ruff format --check . && ruff check . && shellcheck -x hacking/*.sh hacking/lib/*.sh .ci/run) ||
+        return 1
+    # One job per harness file: none over 400 lines (hacking/README.md maps them).
+    local long
+    long=$(cd "$REPO_ROOT" && find hacking .ci \( -name '*.py' -o -name '*.sh' -o -name run \) -exec wc -l {} + |
+        awk '$2 != "total" && $1 > 400 {print}')
+    [ -z "$long" ] || { echo "harness files over 400 lines:" >&2; echo "$long" >&2; return 1; }
 }
 
 stage_docs() {
