@@ -27,9 +27,11 @@ prints nothing; writes the port it listens on to PORT_FILE. Control, on the same
                              "throttled": true. GetFunction, GetPolicy and Invoke have quotas of their
                              own and are not counted. Rate 0 turns it off.
     POST /__proxy/faults  -> body [{"operation": NAME or "*",
-                                    "fault": throttle|conflict|500|503|permission|invalid|slow|drop,
-                                    "count": N, "delay": seconds, "arn": destination ARN (invalid)}]
-                             queued in order
+                                    "fault": throttle|conflict|500|503|permission|invalid|denied|slow|drop,
+                                    "count": N, "delay": seconds, "arn": destination ARN (invalid),
+                                    "match": text the request's decoded body must hold (optional)}]
+                             queued in order; "denied" is IAM's AccessDenied, as an STS or IAM
+                             (query protocol) caller gets it, for an account whose role may not be assumed
 """
 
 import http.client
@@ -76,6 +78,7 @@ _FAULTS = {
         "The function execution role does not have permissions to call SendMessage on the destination",
     ),
     "invalid": (400, "InvalidParameterValueException", "The destination ARN {arn} is invalid."),
+    "denied": (403, "AccessDenied", "User is not authorized to perform: sts:AssumeRole on resource: {arn}"),
 }
 _THROTTLED = (429, "TooManyRequestsException", "Rate exceeded")
 # Lambda operations with quotas of their own (GetFunction: 100 per second; invocation).
@@ -137,9 +140,12 @@ class State:
                 return True
             return False
 
-    def take_fault(self, operation):
+    def take_fault(self, operation, body):
+        text = urllib.parse.unquote_plus(body.decode("utf-8", "replace"))
         with self.lock:
             for fault in self.faults:
+                if fault.get("match") and fault["match"] not in text:
+                    continue
                 if fault["count"] > 0 and fault["operation"] in ("*", operation):
                     fault["count"] -= 1
                     return dict(fault)
@@ -167,7 +173,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _error(self, status, code, message):
+    def _error(self, status, code, message, query=False):
+        if query:
+            # The query protocol (STS, IAM) answers errors in XML.
+            payload = (
+                f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+                "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+            ).encode()
+            return self._reply(status, payload, {"Content-Type": "text/xml"})
         payload = json.dumps({"__type": code, "message": message, "Message": message}).encode()
         return self._reply(status, payload, {"Content-Type": "application/json", "x-amzn-ErrorType": code})
 
@@ -225,7 +238,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not self.state.within_quota(quota_key):
             call["throttled"] = True
             return self._error(*_THROTTLED)
-        fault = self.state.take_fault(operation)
+        fault = self.state.take_fault(operation, body)
         if fault:
             kind = fault["fault"]
             if kind == "drop":
@@ -236,7 +249,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(float(fault.get("delay", 5)))
             else:
                 status, code, message = _FAULTS[kind]
-                return self._error(status, code, message.format(arn=fault.get("arn", "")))
+                query = re.search(rb"(?:^|&)Action=", body or b"") is not None
+                return self._error(status, code, message.format(arn=fault.get("arn", "")), query=query)
         upstream = self.state.upstream
         connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
         connection.connect()

@@ -3,8 +3,8 @@
 # per operation, per-task time against peers, and scale, written to the docsite's benchmarks page
 # (docs/docsite/rst/guide_benchmarks.rst).
 # LocalStack and the recording proxy run on loopback and are stopped afterwards.
-# BENCH_REPEATS, BENCH_SCALES, BENCH_FORKS, BENCH_FLEET, BENCH_AUDIT_FUNCTIONS and BENCH_QUOTA_VARIANTS
-# change the sizes (hacking/bench/settings.py); BENCH_SECTIONS runs some sections alone.
+# BENCH_REPEATS, BENCH_SCALES, BENCH_FORKS, BENCH_FLEET, BENCH_AUDIT_FUNCTIONS, BENCH_QUOTA_VARIANTS,
+# BENCH_ACCOUNTS and BENCH_ACCOUNT_FUNCTIONS change the sizes (hacking/bench/settings.py); BENCH_SECTIONS runs some sections alone.
 
 stage_bench() {
     trap stop_servers EXIT

@@ -27,12 +27,15 @@ nothing of the task. This runs, in an account of its own per ansible-core versio
     the limit: each batch keeps its job event where the whole task would lose it;
   - the same COUNT items with every one failing (each names an alias that does not exist), in
     --check --diff (one Lambda request each): the failed task's job event keeps the result, every
-    item with its own message, and the task's message stays short.
+    item with its own message, and the task's message stays short;
+  - the report playbook on an inventory of two accounts (roles assumed): each account's audit is a
+    job event of its own host, and no job event holds a credential.
 Exits non-zero on the first broken expectation. Prints one JSON line of figures.
 """
 
 import json
 import os
+import re
 import sys
 import time
 
@@ -287,6 +290,59 @@ def fleet_failing(workdir, collections, endpoint, configs):
     }
 
 
+def organization(workdir, collections, endpoint):
+    """The report playbook on an inventory of two accounts, as an AWX job of an inventory of accounts runs
+    it: each account's audit is in a job event of its own host, and no job event holds a credential."""
+    accounts = [ACCOUNT_KEY, "9" + ACCOUNT_KEY[1:]]
+    private = os.path.join(workdir, "organization")
+    report_dir = os.path.join(private, "report")
+    os.makedirs(os.path.join(private, "project"), exist_ok=True)
+    os.makedirs(report_dir, exist_ok=True)
+    with open(os.path.join(private, "project", "play.yml"), "w") as handle:
+        json.dump([{"import_playbook": "serverless.aws_lambda.audit_failed_events"}], handle)
+    hosts = {f"account-{account}": {"role_arn": f"arn:aws:iam::{account}:role/runner-audit"} for account in accounts}
+    inventory = {
+        "aws_accounts": {
+            "hosts": hosts,
+            "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
+        }
+    }
+    result = ansible_runner.run(
+        private_data_dir=private,
+        playbook="play.yml",
+        inventory=inventory,
+        cmdline="--forks 2",
+        extravars={"report_dir": report_dir, "regions": [REGIONS[0]]},
+        envvars={
+            "ANSIBLE_COLLECTIONS_PATH": collections,
+            "AWS_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": ACCOUNT_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET,
+        },
+        quiet=True,
+    )
+    events = list(result.events)
+    stdout = result.stdout.read()
+    expect(result.status == "successful", f"organization: {result.status}: {stdout[-3000:]}")
+    audited = {
+        event["event_data"].get("host")
+        for event in events
+        if event.get("event") == "runner_on_ok"
+        and event["event_data"].get("task") == "Audit the regions of the account"
+    }
+    expect(audited == set(hosts), f"organization: the job events of the accounts' audits are of {sorted(audited)}")
+    text = json.dumps(events)
+    expect(SECRET not in text, "organization: the secret key is in a job event")
+    expect("sts_creds" not in text, "organization: an assumed role's credentials are in a job event")
+    # A secret key or session token shown with a value, not masked: in a result, or in an event's stdout.
+    unmasked = re.findall(r'\\?"(?:secret_key|session_token)\\?": \\?"(?!VALUE_SPECIFIED_IN_NO_LOG_PARAMETER)', text)
+    expect(not unmasked, "organization: a secret key or session token is in a job event")
+    with open(os.path.join(report_dir, "failed-events-audit.json")) as handle:
+        report = json.load(handle)
+    expect(sorted(a["account"] for a in report["accounts"]) == sorted(accounts), f"organization: {report['accounts']}")
+    return {"accounts": len(accounts), "job_events": len(events)}
+
+
 def main(endpoint, collections, workdir, count="1000"):
     count = int(count)
     os.makedirs(workdir, exist_ok=True)
@@ -297,6 +353,7 @@ def main(endpoint, collections, workdir, count="1000"):
     figures = fleet(workdir, collections, endpoint, configs)
     figures["in_batches"] = fleet_in_batches(workdir, collections, endpoint, configs)
     figures["failing"] = fleet_failing(workdir, collections, endpoint, configs)
+    figures["organization"] = organization(workdir, collections, endpoint)
     figures["configs"] = count
     figures["limit"] = MAX_EVENT_RES
     print(json.dumps(figures))

@@ -47,10 +47,11 @@ stage_lint() {
 stage_docs() {
     # Module docs render, pass antsibull-docs' linter (references to amazon.aws included),
     # and the changelog fragments are valid.
-    local module
-    for module in lambda_event_invoke_config lambda_event_invoke_config_info lambda_failure_handling_info; do
-        in_collection env ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ansible-doc "serverless.aws_lambda.${module}" >/dev/null ||
-            return 1
+    local plugin
+    for plugin in module:lambda_event_invoke_config module:lambda_event_invoke_config_info \
+        module:lambda_failure_handling_info filter:failed_events_report filter:failed_events_merge; do
+        in_collection env ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" \
+            ansible-doc -t "${plugin%%:*}" "serverless.aws_lambda.${plugin#*:}" >/dev/null || return 1
     done
     in_collection env ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" \
         antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all . || return 1

@@ -18,6 +18,7 @@ import os
 import sys
 import time
 
+import accounts
 import audit
 import calls
 import fleet
@@ -50,7 +51,7 @@ def main(localstack, proxy, collections, awscli, workdir, output, newest_collect
         # Some sections alone: their tables printed, the page left as it is.
         if "times" in SECTIONS:
             print("\n".join(per_task.report(per_task.measure(bench, collection_paths))))
-        for name, section in (("fleet", fleet), ("quota", quota), ("audit", audit)):
+        for name, section in (("fleet", fleet), ("quota", quota), ("audit", audit), ("accounts", accounts)):
             if name in SECTIONS:
                 print("\n".join(section.report(section.measure(bench))))
         return
@@ -61,7 +62,7 @@ def main(localstack, proxy, collections, awscli, workdir, output, newest_collect
     ]
     lines += calls.report(calls.measure(bench))
     lines += per_task.report(per_task.measure(bench, collection_paths))
-    for section in (scale, fleet, quota, audit):
+    for section in (scale, fleet, quota, audit, accounts):
         lines += section.report(section.measure(bench))
     text = "\n".join(lines + [""])
     with open(output, "w") as handle:

@@ -41,7 +41,11 @@ AUDIT_REGION = "us-west-2"
 AUDIT_FUNCTIONS = int(os.environ.get("BENCH_AUDIT_FUNCTIONS", "300"))
 AUDIT_ALIASES = ("live", "previous")
 AUDIT_QUEUES = 5
-# BENCH_SECTIONS="quota" (or "fleet", "times", "audit", or several) runs only those sections, after the setup,
-# and prints their tables without writing the docsite's page; the other sections run only all together.
-ALL_SECTIONS = ("calls", "times", "scale", "fleet", "quota", "audit")
+# The accounts section: ACCOUNTS accounts (LocalStack's, of 12-digit access keys) of ACCOUNT_FUNCTIONS
+# functions each, audited by the report playbook with the accounts as inventory hosts.
+ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "8"))
+ACCOUNT_FUNCTIONS = int(os.environ.get("BENCH_ACCOUNT_FUNCTIONS", "100"))
+# BENCH_SECTIONS="quota" (or "fleet", "times", "audit", "accounts", or several) runs only those sections, after
+# the setup, and prints their tables without writing the docsite's page; the others run only all together.
+ALL_SECTIONS = ("calls", "times", "scale", "fleet", "quota", "audit", "accounts")
 SECTIONS = os.environ.get("BENCH_SECTIONS", " ".join(ALL_SECTIONS)).split()
