@@ -40,7 +40,9 @@ class CallbackModule(CallbackBase):
         task = result._task
         elapsed = time.perf_counter() - self._started.get(task._uuid, time.perf_counter())
         with open(self._path, "a") as handle:
-            handle.write(json.dumps({"task": task.get_name(), "seconds": elapsed, "status": status}) + "\n")
+            record = {"task": task.get_name(), "seconds": elapsed, "status": status}
+            record.update(host=result._host.get_name(), end=time.time())  # when, for the phases of a playbook
+            handle.write(json.dumps(record) + "\n")
 
     def v2_runner_on_ok(self, result):
         self._record(result, "ok")
