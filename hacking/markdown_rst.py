@@ -16,7 +16,7 @@ import sys
 
 LABEL_PREFIX = "ansible_collections.serverless.aws_lambda.docsite."
 UNDERLINES = {1: "=", 2: "-", 3: "~", 4: "^"}
-# Inline code, or a link: [text](url), [text](ref:LABEL) for a docsite page, [text](plugin:FQCN#TYPE) for a plugin.
+# Inline code, or a link [text](url).
 _INLINE = re.compile(r"`(?P<code>[^`]+)`|\[(?P<text>[^\]]+)\]\((?P<url>[^)\s]+)\)")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?")
 
@@ -30,10 +30,6 @@ def inline(text):
         after = text[found.end() : found.end() + 1]
         if found.group("code"):
             markup = f"``{found.group('code')}``"
-        elif found.group("url").startswith("ref:"):
-            markup = f":ref:`{found.group('text')} <{LABEL_PREFIX}{found.group('url')[4:]}>`"
-        elif found.group("url").startswith("plugin:"):
-            markup = f":ansplugin:`{found.group('url')[7:]}`"
         else:
             markup = f"`{found.group('text')} <{found.group('url')}>`__"
         glue_before = "\\ " if before[-1:].isalnum() else ""
@@ -99,10 +95,9 @@ def to_rst(markdown, label=None):
             if (
                 index < len(source)
                 and re.match(r"(- |\d+\. |\|)", source[index])
-                and not re.match(r"(- |\d+\. )", line)
+                and not re.match(r"(- |\d+\. |  )", line)
             ):
-                if not line.startswith("  "):
-                    out.append("")
+                out.append("")
     while out and not out[-1]:
         out.pop()
     return "\n".join(out) + "\n"

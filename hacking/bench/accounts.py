@@ -10,8 +10,6 @@ the other, as the playbook's loop over role_arns did before the accounts were ho
 
 import json
 import os
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -61,29 +59,28 @@ def run(bench, accounts, forks):
     playbook on accounts. The emulator, the proxy and the controller share this machine's CPUs, where on AWS
     only the controller's work would be."""
     bench.proxy_control("/__proxy/reset", [])
-    report_dir = os.path.join(bench.workdir, f"accounts-{len(accounts)}-{forks}")
+    name = f"accounts-{len(accounts)}-{forks}"
+    report_dir = os.path.join(bench.workdir, name)
     os.makedirs(report_dir, exist_ok=True)
     extra = {
         "role_arns": [f"arn:aws:iam::{account}:role/failed-events-audit" for account in accounts],
         "regions": [REGION],
         "report_dir": report_dir,
     }
-    command = ["ansible-playbook", "--forks", str(forks), "serverless.aws_lambda.audit_failed_events"]
-    command += ["-e", json.dumps(extra)]
-    env = bench.env(
-        AWS_URL=bench.proxy, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="bench-secret", AWS_REGION=REGION
-    )
+    arguments = ["--forks", str(forks), "serverless.aws_lambda.audit_failed_events", "-e", json.dumps(extra)]
     times_file = os.path.join(report_dir, "times.jsonl")
-    if os.path.exists(times_file):
-        os.remove(times_file)
-    env["BENCH_TIMES_FILE"] = times_file
-    before, start, started_at = cpu_times(), time.perf_counter(), time.time()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    seconds, after = time.perf_counter() - start, cpu_times()
+    before, started_at = cpu_times(), time.time()
+    seconds = bench.run_playbook(
+        name,
+        arguments,
+        times_file=times_file,
+        AWS_URL=bench.proxy,
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="bench-secret",
+        AWS_REGION=REGION,
+    )
+    after = cpu_times()
     busy = (after[0] - before[0]) / max(after[1] - before[1], 1) if before and after else None
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit("the accounts benchmark's playbook failed")
     with open(os.path.join(report_dir, "failed-events-audit.json")) as handle:
         report = json.load(handle)
     # Not a timing: it checks that what was timed is every account's whole audit.

@@ -151,18 +151,27 @@ class Bench:
             }
         with open(path, "w") as handle:
             json.dump([play], handle, indent=1)
-        command = ["ansible-playbook", path]
+        arguments = [path]
         if inventory:
-            command += ["-i", inventory]
+            arguments += ["-i", inventory]
         if forks:
-            command += ["--forks", str(forks)]
+            arguments += ["--forks", str(forks)]
         extra = dict(env or {})
-        if times_file:
-            extra["BENCH_TIMES_FILE"] = times_file
         if collections:
             extra["ANSIBLE_COLLECTIONS_PATH"] = collections
+        return self.run_playbook(name, arguments, times_file=times_file, **extra)
+
+    def run_playbook(self, name, arguments, times_file=None, **env):
+        """Seconds of one ansible-playbook run (arguments: its command line after the program), which must
+        succeed; times_file: where the bench_timer callback writes each task's result, emptied first."""
+        if times_file:
+            if os.path.exists(times_file):
+                os.remove(times_file)
+            env["BENCH_TIMES_FILE"] = times_file
         start = time.perf_counter()
-        done = subprocess.run(command, env=self.env(**extra), capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["ansible-playbook"] + arguments, env=self.env(**env), capture_output=True, text=True, check=False
+        )
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
             sys.stderr.write(done.stdout + done.stderr)

@@ -70,8 +70,6 @@ def per_task_time(bench, collections):
         for label in labels[shift:] + labels[:shift]:
             tasks.append(dict(kinds[label], name=f"{label}#{index}"))
     times_file = os.path.join(bench.workdir, "times.jsonl")
-    if os.path.exists(times_file):
-        os.remove(times_file)
     bench.play("per-task", tasks, times_file=times_file, collections=collections, module_defaults=False)
     by_round = {label: {} for label in kinds}
     with open(times_file) as handle:

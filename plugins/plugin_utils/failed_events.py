@@ -11,23 +11,25 @@ templates only format what they return."""
 
 import yaml
 
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import function_identity
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import parse_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import qualifier_from_arn
+from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import unqualified_function_arn
+
 # The statuses of lambda_failure_handling_info's failure_audit, the most urgent first.
 STATUSES = ("losing", "unprotected", "idle", "protected")
 MAPPING = "mapping_without_failure_handling"
 COUNTS = ("async_events_received", "async_events_dropped", "dead_letter_errors", "destination_delivery_failures")
 
 
-def _arn_parts(arn):
-    """(region, account, function name, qualifier or None) of a function ARN."""
-    parts = (arn or "").split(":")
-    if len(parts) < 7:
-        return None, None, arn, None
-    return parts[3], parts[4], parts[6], parts[7] if len(parts) > 7 else None
-
-
-def _unqualified(arn):
-    """A function ARN without its qualifier."""
-    return ":".join(arn.split(":")[:7])
+def _function(function_arn):
+    """(partition, region, account, name, qualifier or None) of a function ARN; the ARN as the name, and None
+    for the rest, when it is no function ARN."""
+    identity = function_identity(function_arn)
+    if identity is None:
+        return None, None, None, function_arn, None
+    qualified = unqualified_function_arn(function_arn) != function_arn
+    return identity + (qualifier_from_arn(function_arn) if qualified else None,)
 
 
 class _TaskDumper(yaml.SafeDumper):
@@ -44,8 +46,8 @@ def _task_text(task):
 
 def qualifier_fix(entry):
     """The task that makes a qualifier keep its failed events: its own on_failure destination, granted."""
-    region, account, name, dummy = _arn_parts(entry["function_arn"])
-    args = {"function_name": _unqualified(entry["function_arn"])}
+    partition, region, account, name, dummy = _function(entry["function_arn"])
+    args = {"function_name": unqualified_function_arn(entry["function_arn"])}
     if entry["qualifier"] != "$LATEST":
         args["qualifier"] = entry["qualifier"]
     if entry.get("failure_destination"):
@@ -55,7 +57,7 @@ def qualifier_fix(entry):
         extra = {"validate_destinations": True}
     else:
         name_line = f"Keep the failed events of {name}:{entry['qualifier']}"
-        destination = f"arn:aws:sqs:{region}:{account}:YOUR-FAILED-EVENTS-QUEUE"
+        destination = f"arn:{partition}:sqs:{region}:{account}:YOUR-FAILED-EVENTS-QUEUE"
         extra = {}
     args.update(
         destination_config={"on_failure": {"destination": destination}},
@@ -69,19 +71,20 @@ def qualifier_fix(entry):
 def mapping_fix(mapping):
     """The task that keeps an SQS mapping's failed messages (its queue's redrive policy), or None: no module
     sets a stream or Kafka mapping's on-failure destination (amazon.aws.lambda_event has no such option)."""
-    source = (mapping.get("event_source_arn") or "").split(":")
-    if len(source) != 6 or source[2] != "sqs":
+    source = parse_arn(mapping.get("event_source_arn"))
+    if source is None or source.service != "sqs":
         return None
-    region, account, queue = source[3], source[4], source[5]
+    queue = source.resource
+    dead_letter = f"arn:{source.partition}:sqs:{source.region}:{source.account}:YOUR-DEAD-LETTER-QUEUE"
     return _task_text(
         {
             "name": f"Keep the messages of {queue} that keep failing in a dead-letter queue",
             "community.aws.sqs_queue": {
                 "name": queue,
-                "region": region,
+                "region": source.region,
                 "redrive_policy": {
                     "maxReceiveCount": 5,
-                    "deadLetterTargetArn": f"arn:aws:sqs:{region}:{account}:YOUR-DEAD-LETTER-QUEUE",
+                    "deadLetterTargetArn": dead_letter,
                 },
             },
         }
@@ -96,7 +99,7 @@ def account_findings(audit):
     for entry in audit.get("failure_audit") or []:
         if entry.get("status") == "protected":
             continue
-        region, dummy, name, dummy = _arn_parts(entry["function_arn"])
+        dummy, region, dummy, name, dummy = _function(entry["function_arn"])
         record = dict(base, region=region, function=name, qualifier=entry["qualifier"], status=entry["status"])
         record.update({count: entry.get(count) for count in COUNTS})
         record.update(
@@ -104,11 +107,11 @@ def account_findings(audit):
             reason=entry.get("reason"),
             fix_task=qualifier_fix(entry),
             # The item of lambda_event_invoke_config's configs that addresses it.
-            config={"function_name": _unqualified(entry["function_arn"]), "qualifier": entry["qualifier"]},
+            config={"function_name": unqualified_function_arn(entry["function_arn"]), "qualifier": entry["qualifier"]},
         )
         findings.append(record)
     for mapping in audit.get("event_source_mappings_without_failure_handling") or []:
-        region, dummy, name, qualifier = _arn_parts(mapping.get("function_arn"))
+        dummy, region, dummy, name, qualifier = _function(mapping.get("function_arn"))
         record = dict(base, region=region, function=name, qualifier=qualifier, status=MAPPING)
         record.update({count: None for count in COUNTS})
         record.update(
@@ -124,7 +127,7 @@ def account_findings(audit):
 
 
 def _urgency(row):
-    """Sort key of an account or region row: the most losing first, then unprotected, mappings, idle."""
+    """Sort key of an account's row: the most losing first, then unprotected, mappings, idle."""
     counts = row["counts"]
     return (-counts["losing"], -counts["unprotected"], -counts[MAPPING], -counts["idle"], str(row.get("account")))
 
@@ -167,10 +170,24 @@ def summary(accounts, findings):
     }
 
 
+# The findings' statuses, the most urgent first (a mapping discards records, an idle qualifier might).
+_FINDING_ORDER = {status: index for index, status in enumerate(("losing", "unprotected", MAPPING, "idle"))}
+
+
 def _finding_order(finding):
-    order = {status: index for index, status in enumerate(("losing", "unprotected", MAPPING, "idle"))}
     dropped = finding.get("async_events_dropped") or 0
-    return (order[finding["status"]], -dropped, str(finding["account"]), finding["region"] or "", finding["function"])
+    return (
+        _FINDING_ORDER[finding["status"]],
+        -dropped,
+        str(finding["account"]),
+        finding["region"] or "",
+        finding["function"],
+    )
+
+
+def _union(lists):
+    """The items of the lists, each once, in the order first seen."""
+    return list(dict.fromkeys(item for items in lists for item in items))
 
 
 def failed_events_report(account_audits, regions=None, lookback_days=None):
@@ -180,7 +197,7 @@ def failed_events_report(account_audits, regions=None, lookback_days=None):
         protected = {}
         for entry in audit.get("failure_audit") or []:
             if entry.get("status") == "protected":
-                region = _arn_parts(entry["function_arn"])[0]
+                region = _function(entry["function_arn"])[1]
                 protected[region] = protected.get(region, 0) + 1
         accounts.append(
             {
@@ -195,11 +212,8 @@ def failed_events_report(account_audits, regions=None, lookback_days=None):
         )
         findings.extend(account_findings(audit))
     findings.sort(key=_finding_order)
-    every_region = list(regions or [])
-    for account in accounts:
-        every_region += [region for region in account["regions"] if region not in every_region]
     return {
-        "regions": every_region,
+        "regions": _union([regions or []] + [account["regions"] for account in accounts]),
         "lookback_days": lookback_days,
         "accounts": accounts,
         "findings": findings,
@@ -219,12 +233,9 @@ def failed_events_merge(reports):
             )
     accounts = [account for account, dummy in by_host.values()]
     findings = sorted((f for dummy, own in by_host.values() for f in own), key=_finding_order)
-    regions = []
-    for report in reports:
-        regions += [region for region in report.get("regions", []) if region not in regions]
     lookbacks = {report.get("lookback_days") for report in reports} - {None}
     return {
-        "regions": regions,
+        "regions": _union(report.get("regions", []) for report in reports),
         "lookback_days": lookbacks.pop() if len(lookbacks) == 1 else None,
         "accounts": accounts,
         "findings": findings,

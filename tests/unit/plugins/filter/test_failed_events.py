@@ -224,3 +224,18 @@ def test_the_fix_tasks_of_values_ansible_core_marks_unsafe():
     mapping = {key: UnsafeText(value) for key, value in SQS_MAPPING.items()}
     (task,) = yaml.safe_load(failed_events_report([audit("acct-b", B, [], [mapping])])["findings"][0]["fix_task"])
     assert task["community.aws.sqs_queue"]["name"] == "billing-in"
+
+
+def test_the_fix_tasks_stay_in_the_function_s_partition():
+    arn = "arn:aws-cn:lambda:cn-north-1:111111111111:function:orders:live"
+    unprotected = dict(entry(A, "cn-north-1", "orders", "live", "unprotected"), function_arn=arn)
+    mapping = dict(SQS_MAPPING, event_source_arn="arn:aws-cn:sqs:cn-north-1:111111111111:orders-in")
+    findings = failed_events_report([audit("acct-cn", A, [unprotected], [mapping])])["findings"]
+    (config,) = yaml.safe_load(findings[0]["fix_task"])
+    (queue,) = yaml.safe_load(findings[1]["fix_task"])
+    assert config["serverless.aws_lambda.lambda_event_invoke_config"]["function_name"] == arn.rsplit(":", 1)[0]
+    destination = config["serverless.aws_lambda.lambda_event_invoke_config"]["destination_config"]["on_failure"]
+    assert destination["destination"] == "arn:aws-cn:sqs:cn-north-1:111111111111:YOUR-FAILED-EVENTS-QUEUE"
+    assert queue["community.aws.sqs_queue"]["redrive_policy"]["deadLetterTargetArn"] == (
+        "arn:aws-cn:sqs:cn-north-1:111111111111:YOUR-DEAD-LETTER-QUEUE"
+    )
