@@ -12,11 +12,12 @@ https:// endpoints and de-duplicates, so it cannot show a repeated call.
     aws_proxy.py UPSTREAM_URL PORT_FILE
 
 prints nothing; writes the port it listens on to PORT_FILE. Control, on the same port:
-    GET  /__proxy/calls   -> [{"operation", "service", "method", "path", "client", "counted", "throttled",
-                             "at"}...] since the last reset ("at": when it arrived, seconds since the
-                             reset; "service" is the signing name of the request's
-                             credential scope, "client" the X-Proxy-Client header, for telling tools
-                             apart; "counted" says the call counts against the Lambda quota)
+    GET  /__proxy/calls   -> [{"operation", "service", "key", "method", "path", "client", "counted",
+                             "throttled", "at", "upstream"}...] since the last reset ("at": when it
+                             arrived, seconds since the reset; "upstream": seconds LocalStack took to
+                             answer it; "service" and "key" are the signing name and the access key of
+                             the request's credential scope; "client" the X-Proxy-Client header, for
+                             telling tools apart; "counted" says the call counts against the Lambda quota)
     POST /__proxy/reset   -> clears the record and the fault queue (not the latency)
     POST /__proxy/latency -> body {"seconds": S}: every call answered S later (AWS takes 30-100 ms
                              where LocalStack takes about 5, which hides whether work is concurrent)
@@ -224,6 +225,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         call = {
             "operation": operation,
             "service": scope[2] if scope else None,
+            "key": scope[0] if scope else None,
             "method": self.command,
             "path": self.path,
             "client": self.headers.get("X-Proxy-Client"),
@@ -252,6 +254,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 query = re.search(rb"(?:^|&)Action=", body or b"") is not None
                 return self._error(status, code, message.format(arn=fault.get("arn", "")), query=query)
         upstream = self.state.upstream
+        started = time.monotonic()
         connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
         connection.connect()
         connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -259,6 +262,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         connection.request(self.command, self.path, body=body, headers=headers)
         response = connection.getresponse()
         data = response.read()
+        call["upstream"] = round(time.monotonic() - started, 4)
         passed = {
             k: v
             for k, v in response.getheaders()

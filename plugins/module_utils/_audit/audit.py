@@ -233,8 +233,7 @@ def audit_region(region, clients, max_concurrency, lookback_days):
     metrics = AsyncMetricsReader(clients["cloudwatch"], lookback_days)
     try:
         judged = _read_functions(clients["lambda"], max_concurrency, metrics)
-        metrics.flush()
-        # The mappings while CloudWatch answers its last call; after the functions, so that the
+        # The mappings while CloudWatch answers its last calls; after the functions, so that the
         # Lambda calls keep one order at max_concurrency 1.
         mappings, mappings_warning = _mappings(clients, region)
         evidence, warning = _evidence(metrics, judged, region)

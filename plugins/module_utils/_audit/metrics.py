@@ -12,13 +12,13 @@ exactly, so the function's own series is its total; the unqualified ($LATEST) tr
 less the audited qualifiers' (own_traffic). read_async_metrics asks for every series of a region in
 calls of at most 500 queries (GetMetricData's limit), one data point a day. AsyncMetricsReader makes
 those calls in the background as the series become known, while the audit's Lambda reads wait on
-Lambda's quota (CloudWatch's quota is its own).
+Lambda's quota (CloudWatch's quota is its own), each call with the series read since the last one.
 """
 
 import datetime
 import functools
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
 
 from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.pages import every_page
 from ansible_collections.serverless.aws_lambda.plugins.module_utils._aws.references import LATEST
@@ -36,6 +36,7 @@ LOOKBACK_DAYS_RANGE = (1, 63)
 METRIC_KEYS = tuple(key for dummy, key in ASYNC_METRICS)
 MAX_QUERIES_PER_CALL = 500  # GetMetricData's limit
 SERIES_PER_CALL = MAX_QUERIES_PER_CALL // len(ASYNC_METRICS)
+CALL_INTERVAL = 0.25  # seconds between the starts of a region's calls: at most 4 a second
 PERIOD = 86400  # one data point a day: at most 63 a query, 31,500 a call (GetMetricData returns up to 100,800)
 
 
@@ -87,56 +88,69 @@ def read_async_metrics(client, series, lookback_days, now=None):
 
 
 class AsyncMetricsReader:
-    """read_async_metrics of the series added, SERIES_PER_CALL series a call, each call made in one
-    background thread (one call at a time) as soon as its series are known. add() may be called from
-    any thread; sums() gives every series' sums, or raises the first failed call's error (after which
-    no further call is made); close() lets the calls not yet made go (an audit that failed)."""
+    """read_async_metrics of the series added, in one background thread that sends, one call at a time, the
+    series added since its last call (at most SERIES_PER_CALL), a call at most every CALL_INTERVAL seconds.
+    The series of a region are known at the pace of its Lambda reads, so CloudWatch answers them meanwhile
+    and the audit's end waits only for the series read last. add() may be called from any thread; sums()
+    gives every series' sums, or raises the first failed call's error (after which no further call is
+    made); close() lets the calls not yet made go (an audit that failed)."""
 
     def __init__(self, client, lookback_days, now=None):
         self._client = client
         self._lookback_days = lookback_days
         self._end = now or datetime.datetime.now(datetime.timezone.utc)
         self._pending = []
-        self._calls = []
-        self._stopped = threading.Event()
-        self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._sums = {}
+        self._error = None
+        self._finishing = False  # sums() was called: no more series, send the rest
+        self._stopped = threading.Event()  # close() was called, or a call failed: send nothing more
+        self._ready = threading.Condition()
+        self._worker = threading.Thread(target=self._send_pending, daemon=True)
+        self._worker.start()
 
-    def _read(self, series):
-        if self._stopped.is_set():
-            return {}
-        try:
-            return read_async_metrics(self._client, series, self._lookback_days, now=self._end)
-        except Exception:
-            self._stopped.set()
-            raise
+    def _next_batch(self):
+        """The series to send next, once there are any; [] when there will be none."""
+        with self._ready:
+            self._ready.wait_for(lambda: self._pending or self._finishing or self._stopped.is_set())
+            if self._stopped.is_set():
+                return []
+            batch, self._pending = self._pending[:SERIES_PER_CALL], self._pending[SERIES_PER_CALL:]
+            return batch
 
-    def _submit(self, count):
-        batch, self._pending = self._pending[:count], self._pending[count:]
-        self._calls.append(self._pool.submit(self._read, batch))
+    def _send_pending(self):
+        while True:
+            batch = self._next_batch()
+            if not batch:
+                return
+            sent_at = time.monotonic()
+            try:
+                self._sums.update(read_async_metrics(self._client, batch, self._lookback_days, now=self._end))
+            except Exception as e:  # handed to sums(), which raises it in the audit's thread
+                self._error = e
+                self._stopped.set()
+                return
+            # CloudWatch's GetMetricData quota (50 a second per account and region) is shared with every
+            # tool of the account: leave it most of it.
+            self._stopped.wait(sent_at + CALL_INTERVAL - time.monotonic())
 
     def add(self, series):
-        with self._lock:
+        with self._ready:
             self._pending.extend(series)
-            while len(self._pending) >= SERIES_PER_CALL:
-                self._submit(SERIES_PER_CALL)
-
-    def flush(self):
-        """Sends the series not yet sent, without waiting for the answer."""
-        with self._lock:
-            if self._pending:
-                self._submit(len(self._pending))
+            self._ready.notify()
 
     def sums(self):
-        self.flush()
-        sums = {}
-        for call in self._calls:
-            sums.update(call.result())
-        return sums
+        with self._ready:
+            self._finishing = True
+            self._ready.notify()
+        self._worker.join()
+        if self._error is not None:
+            raise self._error
+        return self._sums
 
     def close(self):
-        self._stopped.set()
-        self._pool.shutdown(wait=False)
+        with self._ready:
+            self._stopped.set()
+            self._ready.notify()
 
 
 def own_traffic(function_total, qualifier_sums):

@@ -8,6 +8,7 @@ read; the metrics read (async_metrics); the audit of regions from fake clients."
 
 import datetime
 import threading
+import time
 
 import pytest
 
@@ -218,33 +219,56 @@ def test_metrics_are_summed_over_the_window_from_every_call_and_page():
 
 
 class SignallingCloudWatch(FakeCloudWatch):
-    """FakeCloudWatch that sets called at each call (denied ones included)."""
+    """FakeCloudWatch that sets called at each call (denied ones included), records when each call came,
+    and holds each call until release is set (set from the start unless held)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, held=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.called = threading.Event()
+        self.release = threading.Event()
+        if not held:
+            self.release.set()
         self.attempts = 0
+        self.started = []
 
     def get_metric_data(self, **kwargs):
         self.attempts += 1
+        self.started.append(time.monotonic())
         self.called.set()
+        assert self.release.wait(5)
         return super().get_metric_data(**kwargs)
 
 
-def test_the_metrics_reader_calls_cloudwatch_as_soon_as_a_call_is_full_and_sends_the_rest_at_the_end():
-    cloudwatch = SignallingCloudWatch({("fn3", None): {"AsyncEventsReceived": [4.0]}})
+def test_the_metrics_reader_sends_at_once_and_then_what_came_while_cloudwatch_answered():
+    cloudwatch = SignallingCloudWatch({("fn3", None): {"AsyncEventsReceived": [4.0]}}, held=True)
     reader = async_metrics.AsyncMetricsReader(cloudwatch, 14)
     try:
-        reader.add([(f"fn{index}", "$LATEST") for index in range(async_metrics.SERIES_PER_CALL - 1)])
-        assert not cloudwatch.called.wait(0.2)  # 124 series: not a full call yet
-        reader.add([("fn124", "$LATEST"), ("fn125", "$LATEST")])
-        assert cloudwatch.called.wait(5)  # 500 queries: sent before anything waits for them
-        reader.add([("fn126", "live")])
+        reader.add([("fn0", "$LATEST")])
+        assert cloudwatch.called.wait(5)  # the first series, sent before anything waits for them
+        # While CloudWatch answers, the next series wait: 130 of them, one full call and the rest.
+        reader.add([(f"fn{index}", "$LATEST") for index in range(1, 131)])
+        cloudwatch.release.set()
         sums = reader.sums()
     finally:
         reader.close()
-    assert [count for count, dummy, dummy in cloudwatch.calls] == [500, 8]
-    assert len(sums) == 127 and sums[("fn3", "$LATEST")] == dict(NONE, async_events_received=4)
+    assert [count for count, dummy, dummy in cloudwatch.calls] == [4, 500, 20]
+    assert len(sums) == 131 and sums[("fn3", "$LATEST")] == dict(NONE, async_events_received=4)
+
+
+def test_the_metrics_reader_leaves_cloudwatch_s_quota_room_between_its_calls(monkeypatch):
+    monkeypatch.setattr(async_metrics, "CALL_INTERVAL", 0.2)
+    cloudwatch = SignallingCloudWatch({})
+    reader = async_metrics.AsyncMetricsReader(cloudwatch, 14)
+    try:
+        for index in range(3):
+            reader.add([(f"fn{index}", "$LATEST")])
+            time.sleep(0.05)  # each series alone, faster than the calls may go
+        sums = reader.sums()
+    finally:
+        reader.close()
+    assert len(sums) == 3 and sum(count for count, dummy, dummy in cloudwatch.calls) == 12
+    gaps = [later - earlier for earlier, later in zip(cloudwatch.started, cloudwatch.started[1:])]
+    assert len(cloudwatch.started) >= 2 and min(gaps) >= 0.2
 
 
 def test_after_a_denied_call_the_metrics_reader_sends_no_more_and_raises_the_denial():
@@ -291,13 +315,14 @@ class ManyFunctions:
 
 
 def test_the_audit_reads_cloudwatch_while_it_still_reads_functions():
-    # CloudWatch's quota is not Lambda's: its calls go while the function reads wait on Lambda's cap.
+    # CloudWatch's quota is not Lambda's: its calls go while the function reads wait on Lambda's cap, in a
+    # region of fewer functions than a call holds too.
     cloudwatch = SignallingCloudWatch({})
-    functions = ManyFunctions(async_metrics.SERIES_PER_CALL + 5, cloudwatch)
+    functions = ManyFunctions(10, cloudwatch)
     audit = audit_region("us-east-1", clients(cloudwatch, functions), 1, 14)
     assert functions.metrics_during_reads is True
-    assert len(audit.entries) == async_metrics.SERIES_PER_CALL + 5
-    assert [count for count, dummy, dummy in cloudwatch.calls] == [500, 20]
+    assert len(audit.entries) == 10
+    assert sum(count for count, dummy, dummy in cloudwatch.calls) == 40
 
 
 def test_latests_own_traffic_is_the_total_less_its_qualifiers():

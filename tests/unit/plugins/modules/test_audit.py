@@ -12,7 +12,7 @@ max_concurrency=1 makes the call order deterministic, which the Stubber needs.
 import datetime
 import json
 
-from botocore.stub import ANY
+from botocore.awsrequest import AWSResponse
 
 from ansible.module_utils import basic
 
@@ -47,28 +47,35 @@ def alias(name, function_version, weights=None):
     return item
 
 
-def expect_metrics(stubber, values=None):
-    """One GetMetricData call, answered in AWS's shape: {query Id: [daily Sums]} (every other query: no data)."""
-    values = values or {}
-    cloudwatch = stubber.service("cloudwatch")
-    cloudwatch.add_response(
-        "get_metric_data",
-        {
-            "MetricDataResults": [
-                {
-                    "Id": query_id,
-                    "Label": query_id,
-                    "Timestamps": [NOW] * len(sums),
-                    "Values": sums,
-                    "StatusCode": "Complete",
-                }
-                for query_id, sums in values.items()
-            ],
-            "Messages": [],
-        },
-        {"MetricDataQueries": ANY, "StartTime": ANY, "EndTime": ANY},
-    )
-    return cloudwatch
+class CloudWatchSeries:
+    """CloudWatch's GetMetricData however the audit batches its series (in one call, or in several as the
+    functions are read): each call validated against botocore's model, each query answered in AWS's shape
+    from series {(FunctionName, Resource or None, metric name): [daily Sums]}, matched by its exact
+    dimensions as AWS matches them (every other series: no data). calls: each call's number of queries."""
+
+    def __init__(self, stubber, series=None):
+        self.series = series or {}
+        self.calls = []
+        self._queries = None
+        stubber.service("cloudwatch").deactivate()
+        events = stubber.services["cloudwatch"].client.meta.events
+        events.register("before-parameter-build.cloudwatch.GetMetricData", self._asked)
+        events.register("before-call.cloudwatch.GetMetricData", self._answer)
+
+    def _asked(self, params, **kwargs):
+        self._queries = params["MetricDataQueries"]  # one call at a time: the reader's one thread
+
+    def _answer(self, **kwargs):
+        self.calls.append(len(self._queries))
+        results = []
+        for query in self._queries:
+            metric = query["MetricStat"]["Metric"]
+            dimensions = {d["Name"]: d["Value"] for d in metric["Dimensions"]}
+            sums = self.series.get((dimensions["FunctionName"], dimensions.get("Resource"), metric["MetricName"]), [])
+            results.append(
+                {"Id": query["Id"], "Timestamps": [NOW] * len(sums), "Values": sums, "StatusCode": "Complete"}
+            )
+        return AWSResponse(None, 200, {}, None), {"MetricDataResults": results, "Messages": []}
 
 
 def expect_mappings(stubber, mappings=()):
@@ -96,7 +103,7 @@ def test_audit_lists_every_function_and_flags_those_that_drop_failed_events(stub
     expect_function(
         stubber, "bare", [config_of("bare", qualifier="live", on_failure=QUEUE), config_of("bare", retry=1)]
     )
-    expect_metrics(stubber)
+    CloudWatchSeries(stubber)
     expect_mappings(stubber)
     result = run_module(failure_handling, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
@@ -119,7 +126,7 @@ def test_each_alias_and_configured_version_is_judged_on_its_own(stubber, run_mod
         [config_of("orders", on_failure=QUEUE), config_of("orders", qualifier="1", retry=0)],
         [alias("live", "1"), alias("canary", "1", {"2": 0.1}), alias("stable", "2")],
     )
-    expect_metrics(stubber)
+    CloudWatchSeries(stubber)
     expect_mappings(stubber)
     result = run_module(failure_handling, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
@@ -158,7 +165,7 @@ def test_a_throttled_page_is_retried_alone(stubber, run_module):
         {"FunctionName": "b", "MaxItems": 50, "Marker": "more"},
     )
     stubber.add_response("list_aliases", {"Aliases": []}, {"FunctionName": "b", "MaxItems": 50})
-    expect_metrics(stubber)
+    CloudWatchSeries(stubber)
     expect_mappings(stubber)
     result = run_module(failure_handling, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
@@ -177,7 +184,7 @@ def test_audit_leaves_out_a_function_deleted_while_it_is_read(stubber, run_modul
         http_status_code=404,
     )
     expect_function(stubber, "bare", [])
-    expect_metrics(stubber)
+    CloudWatchSeries(stubber)
     expect_mappings(stubber)
     result = run_module(failure_handling, {"max_concurrency": 1})
     stubber.assert_no_pending_responses()
@@ -208,14 +215,22 @@ def test_the_audit_gives_each_qualifier_a_status_from_its_own_metrics(stubber, r
         ALL,
     )
     expect_function(stubber, "orders", [], [alias("live", "1"), alias("stable", "2")])
-    # Series: 0 the function's total, 1 live, 2 stable; metrics: 0 received, 1 dropped, 2 DLQ errors.
-    cloudwatch = expect_metrics(
-        stubber, {"m0x0": [30.0, 20.0], "m0x1": [4.0], "m1x0": [10.0], "m1x1": [4.0], "m2x0": [5.0], "m2x2": [1.0]}
+    # The function's total series (every qualifier's traffic), live's own and stable's own.
+    cloudwatch = CloudWatchSeries(
+        stubber,
+        {
+            ("orders", None, "AsyncEventsReceived"): [30.0, 20.0],
+            ("orders", None, "AsyncEventsDropped"): [4.0],
+            ("orders", "orders:live", "AsyncEventsReceived"): [10.0],
+            ("orders", "orders:live", "AsyncEventsDropped"): [4.0],
+            ("orders", "orders:stable", "AsyncEventsReceived"): [5.0],
+            ("orders", "orders:stable", "DeadLetterErrors"): [1.0],
+        },
     )
     expect_mappings(stubber)
     result = run_module(failure_handling, {"max_concurrency": 1, "lookback_days": 3})
     stubber.assert_no_pending_responses()
-    cloudwatch.assert_no_pending_responses()
+    assert cloudwatch.calls == [12]  # 3 series of 4 metrics
     audit = {entry["qualifier"]: entry for entry in result["failure_audit"]}
     assert [entry["qualifier"] for entry in result["failure_audit"]] == ["live", "stable", "$LATEST"]
     assert (audit["live"]["status"], audit["live"]["async_events_dropped"]) == ("losing", 4)
