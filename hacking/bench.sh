@@ -4,7 +4,8 @@
 # (docs/docsite/rst/guide_benchmarks.rst).
 # LocalStack and the recording proxy run on loopback and are stopped afterwards.
 # BENCH_REPEATS, BENCH_SCALES, BENCH_FORKS, BENCH_FLEET, BENCH_AUDIT_FUNCTIONS, BENCH_QUOTA_VARIANTS,
-# BENCH_ACCOUNTS and BENCH_ACCOUNT_FUNCTIONS change the sizes (hacking/bench/settings.py); BENCH_SECTIONS runs some sections alone.
+# BENCH_ACCOUNTS, BENCH_ACCOUNT_FUNCTIONS and BENCH_ACCOUNT_REPEATS change the sizes (hacking/bench/settings.py);
+# BENCH_SECTIONS runs some sections alone.
 
 stage_bench() {
     trap stop_servers EXIT
@@ -21,7 +22,8 @@ stage_bench() {
     mkdir -p "${newest}/ansible_collections/serverless"
     ln -sfn "$COLLECTION_DIR" "${newest}/ansible_collections/serverless/aws_lambda"
     # PYTHONPATH: the fixtures it shares with the demo and the AWX check (hacking/lambda_fixtures.py).
-    HOME="$TEST_HOME" PYTHONPATH="${REPO_ROOT}/hacking" "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/bench/bench.py" "$LOCALSTACK_URL" \
+    HOME="$TEST_HOME" PYTHONPATH="${REPO_ROOT}/hacking" BENCH_EMULATOR_PIDS="${LOCALSTACK_PID} ${FAULT_PROXY_PID}" \
+        "${CONTROLLER_VENV}/bin/python" "${REPO_ROOT}/hacking/bench/bench.py" "$LOCALSTACK_URL" \
         "$FAULT_PROXY_URL" "$COLLECTIONS" "${WORK}/venv-awscli/bin/aws" "${WORK}/bench" \
         "${REPO_ROOT}/docs/docsite/rst/guide_benchmarks.rst" "$newest"
 }

@@ -16,8 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from lambda_fixtures import aws_client
 from lambda_fixtures import create_echo_function
 from settings import ACCOUNT_FUNCTIONS
+from settings import ACCOUNT_REPEATS
 from settings import ACCOUNTS
 from settings import DEFAULT_RATE
+from settings import EMULATOR_PIDS
 from settings import FLEET_LATENCY
 from settings import QUOTA
 from settings import REGION
@@ -44,20 +46,36 @@ def setup(bench):
 
 
 def cpu_times():
-    """(busy, total) jiffies of the machine's CPUs (/proc/stat), or None where there is none."""
+    """(busy, total) seconds of the machine's CPUs (/proc/stat), or None where there is none."""
     try:
         with open("/proc/stat") as handle:
             fields = [int(field) for field in handle.readline().split()[1:]]
     except OSError:
         return None
     idle = fields[3] + fields[4]  # idle and iowait
-    return sum(fields) - idle, sum(fields)
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
+def emulator_cpu():
+    """CPU seconds LocalStack and the proxy (EMULATOR_PIDS) have used, or None where that is unknown."""
+    total = 0.0
+    for pid in EMULATOR_PIDS:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += sum(int(field) for field in fields[11:15])  # utime, stime, and their waited-for children's
+    return total / os.sysconf("SC_CLK_TCK") if EMULATOR_PIDS else None
 
 
 def run(bench, accounts, forks):
-    """(seconds, Lambda calls AWS answered, calls throttled, the machine's CPU busy share) of the report
-    playbook on accounts. The emulator, the proxy and the controller share this machine's CPUs, where on AWS
-    only the controller's work would be."""
+    """One run of the report playbook on accounts: {seconds, answered (Lambda calls), throttled, audited (s from
+    the start when the last account's audit ended), span (an account's Lambda calls, first to last, the mean),
+    metrics (GetMetricData calls), metrics_median (s LocalStack took for one), busy (the machine's CPU busy
+    share), cpu (CPU s of the machine), emulator_cpu (of LocalStack and the proxy)}. The emulator, the proxy
+    and the controller share this machine's CPUs, where on AWS only the controller's work would be."""
     bench.proxy_control("/__proxy/reset", [])
     name = f"accounts-{len(accounts)}-{forks}"
     report_dir = os.path.join(bench.workdir, name)
@@ -69,7 +87,7 @@ def run(bench, accounts, forks):
     }
     arguments = ["--forks", str(forks), "serverless.aws_lambda.audit_failed_events", "-e", json.dumps(extra)]
     times_file = os.path.join(report_dir, "times.jsonl")
-    before, started_at = cpu_times(), time.time()
+    before, emulator_before, started_at = cpu_times(), emulator_cpu(), time.time()
     seconds = bench.run_playbook(
         name,
         arguments,
@@ -79,8 +97,7 @@ def run(bench, accounts, forks):
         AWS_SECRET_ACCESS_KEY="bench-secret",
         AWS_REGION=REGION,
     )
-    after = cpu_times()
-    busy = (after[0] - before[0]) / max(after[1] - before[1], 1) if before and after else None
+    after, emulator_after = cpu_times(), emulator_cpu()
     with open(os.path.join(report_dir, "failed-events-audit.json")) as handle:
         report = json.load(handle)
     # Not a timing: it checks that what was timed is every account's whole audit.
@@ -100,18 +117,18 @@ def run(bench, accounts, forks):
     for call in calls:
         first, last = spans.get(call["key"], (call["at"], call["at"]))
         spans[call["key"]] = (min(first, call["at"]), max(last, call["at"]))
-    lambda_span = sum(last - first for first, last in spans.values()) / max(len(spans), 1)
-    metric_median = metrics[len(metrics) // 2] if metrics else 0.0
-    return (
-        seconds,
-        len(calls) - throttled,
-        throttled,
-        busy,
-        audited_at - started_at,
-        lambda_span,
-        len(metrics),
-        metric_median,
-    )
+    return {
+        "seconds": seconds,
+        "answered": len(calls) - throttled,
+        "throttled": throttled,
+        "audited": audited_at - started_at,
+        "span": sum(last - first for first, last in spans.values()) / max(len(spans), 1),
+        "metrics": len(metrics),
+        "metrics_median": metrics[len(metrics) // 2] if metrics else 0.0,
+        "busy": (after[0] - before[0]) / max(after[1] - before[1], 1e-9) if before and after else None,
+        "cpu": after[0] - before[0] if before and after else None,
+        "emulator_cpu": emulator_after - emulator_before if emulator_before is not None else None,
+    }
 
 
 def capacity(bench, seconds=10.0):
@@ -131,26 +148,37 @@ def capacity(bench, seconds=10.0):
         return sum(pool.map(read, account_ids())) / seconds
 
 
+def median_run(runs):
+    """The run of the median time (the lower of the two middle ones when there are an even number)."""
+    return sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
+
+
 def measure(bench):
+    """(LocalStack's capacity, the rows, [(one account's s, every account's s)] of each pair of runs). One
+    account and every account at forks ACCOUNTS run in turn ACCOUNT_REPEATS times (the emulator's state and
+    the machine drift between runs: each pair's ratio is of neighbours); the rows give each one's median run."""
     setup(bench)
     accounts = account_ids()
     served = capacity(bench)
     bench.proxy_control("/__proxy/latency", {"seconds": FLEET_LATENCY})
     bench.proxy_control("/__proxy/quota", {"rate": QUOTA, "burst": QUOTA})
     try:
-        return served, [
-            ("one account", 1, 1, run(bench, accounts[:1], 1)),
-            (f"{ACCOUNTS} accounts, forks {ACCOUNTS}", ACCOUNTS, ACCOUNTS, run(bench, accounts, ACCOUNTS)),
+        pairs = [(run(bench, accounts[:1], 1), run(bench, accounts, ACCOUNTS)) for dummy in range(ACCOUNT_REPEATS)]
+        rows = [
+            ("one account", 1, 1, median_run([one for one, dummy in pairs])),
+            (f"{ACCOUNTS} accounts, forks {ACCOUNTS}", ACCOUNTS, ACCOUNTS, median_run([many for dummy, many in pairs])),
             (f"{ACCOUNTS} accounts, forks 1 (as the loop over role_arns)", ACCOUNTS, 1, run(bench, accounts, 1)),
         ]
+        return served, rows, [(one["seconds"], many["seconds"]) for one, many in pairs]
     finally:
         bench.proxy_control("/__proxy/quota", {"rate": 0})
         bench.proxy_control("/__proxy/latency", {"seconds": 0})
 
 
 def report(measured):
-    served, rows = measured
-    one = rows[0][3][0]
+    served, rows, pairs = measured
+    one = rows[0][3]["seconds"]
+    ratios = sorted(many / one_alone for one_alone, many in pairs)
     lines = [
         "",
         f"## An organization: {ACCOUNTS} accounts of {ACCOUNT_FUNCTIONS} functions, audited by the report playbook",
@@ -167,19 +195,37 @@ def report(measured):
         "",
         "| run | accounts | forks | s | s / one account's | audits done at s | report s | Lambda calls answered "
         "| throttled | an account's Lambda calls span s | GetMetricData calls (LocalStack's median s) "
-        "| machine CPU busy |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| machine CPU busy | CPU s: LocalStack and proxy | CPU s: the rest (Ansible, modules) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, count, forks, (seconds, answered, throttled, busy, audited, span, metrics, median) in rows:
-        share = f"{100 * busy:.0f}%" if busy is not None else "-"
+    for label, count, forks, run in rows:
+        share = f"{100 * run['busy']:.0f}%" if run["busy"] is not None else "-"
+        emulator = run["emulator_cpu"]
+        split = "- | -" if emulator is None or run["cpu"] is None else f"{emulator:.1f} | {run['cpu'] - emulator:.1f}"
         lines.append(
-            f"| {label} | {count} | {forks} | {seconds:.1f} | {seconds / one:.2f} | {audited:.1f} | "
-            f"{seconds - audited:.1f} | {answered} | {throttled} | {span:.1f} | {metrics} ({median:.2f}) | {share} |"
+            f"| {label} | {count} | {forks} | {run['seconds']:.1f} | {run['seconds'] / one:.2f} | {run['audited']:.1f} | "
+            f"{run['seconds'] - run['audited']:.1f} | {run['answered']} | {run['throttled']} | {run['span']:.1f} | "
+            f"{run['metrics']} ({run['metrics_median']:.2f}) | {share} | {split} |"
         )
     lines += [
+        "",
+        f"One account and {ACCOUNTS} accounts at forks {ACCOUNTS} ran in turn {len(pairs)} times; the rows are the median",
+        f"runs. One account: {', '.join(f'{one_alone:.1f}' for one_alone, dummy in pairs)} s; {ACCOUNTS} accounts: "
+        f"{', '.join(f'{many:.1f}' for dummy, many in pairs)} s; each pair's ratio {ratios[0]:.2f}x to {ratios[-1]:.2f}x "
+        f"(median {ratios[(len(ratios) - 1) // 2]:.2f}x).",
         "",
         "An account's Lambda calls span (first to last, the mean of the accounts) is what its quota lets its audit",
         f"take at least: {ACCOUNT_FUNCTIONS * 2} calls at {DEFAULT_RATE} a second. The rest of the playbook's time is",
         "starting each account's modules (assume, audit) and the report, which the accounts share the CPUs for.",
     ]
+    alone, together = rows[0][3], rows[1][3]
+    if None not in (alone["emulator_cpu"], alone["cpu"], together["emulator_cpu"], together["cpu"]):
+        rest_alone = alone["cpu"] - alone["emulator_cpu"]
+        rest_together = together["cpu"] - together["emulator_cpu"]
+        lines += [
+            "",
+            f"Ansible and the modules took {rest_alone:.1f} CPU s for one account and {rest_together:.1f} for {ACCOUNTS}:",
+            f"{(rest_together - rest_alone) / max(ACCOUNTS - 1, 1):.1f} s for each account more; LocalStack and the proxy",
+            f"{together['emulator_cpu']:.1f} s of the {together['cpu']:.1f} the machine's CPUs worked in the run of {ACCOUNTS}.",
+        ]
     return lines

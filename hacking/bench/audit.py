@@ -64,7 +64,8 @@ def report(rows):
         "second, and a bystander",
         "reading one config a second in the same region. The playbook asserts that every qualifier was judged",
         "and every mapping read. The bound is the audit's useful Lambda calls at the module's default cap,",
-        f"calls / {DEFAULT_RATE} s: CloudWatch (GetMetricData, 500 queries a call) and SQS have quotas of their own.",
+        f"calls / {DEFAULT_RATE} s: CloudWatch (GetMetricData, each call the series read since the one before, at most",
+        "4 a second) and SQS have quotas of their own.",
         "",
         f"| options | s | Lambda calls | calls / {DEFAULT_RATE} s | s / (calls / {DEFAULT_RATE}) | CloudWatch calls "
         "| SQS calls | requests throttled | bystander refused |",

@@ -45,6 +45,9 @@ AUDIT_QUEUES = 5
 # functions each, audited by the report playbook with the accounts as inventory hosts.
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "8"))
 ACCOUNT_FUNCTIONS = int(os.environ.get("BENCH_ACCOUNT_FUNCTIONS", "100"))
+# The PIDs of LocalStack and the proxy (hacking/bench.sh): the accounts section tells their CPU from the controller's.
+EMULATOR_PIDS = [int(pid) for pid in os.environ.get("BENCH_EMULATOR_PIDS", "").split()]
+ACCOUNT_REPEATS = int(os.environ.get("BENCH_ACCOUNT_REPEATS", "3"))  # one account, then all, this many times
 # BENCH_SECTIONS="quota" (or "fleet", "times", "audit", "accounts", or several) runs only those sections, after
 # the setup, and prints their tables without writing the docsite's page; the others run only all together.
 ALL_SECTIONS = ("calls", "times", "scale", "fleet", "quota", "audit", "accounts")
