@@ -65,7 +65,7 @@ def report(rows):
         "reading one config a second in the same region. The playbook asserts that every qualifier was judged",
         "and every mapping read. The bound is the audit's useful Lambda calls at the module's default cap,",
         f"calls / {DEFAULT_RATE} s: CloudWatch (GetMetricData, each call the series read since the one before, at most",
-        "4 a second) and SQS have quotas of their own.",
+        "one a second) and SQS have quotas of their own.",
         "",
         f"| options | s | Lambda calls | calls / {DEFAULT_RATE} s | s / (calls / {DEFAULT_RATE}) | CloudWatch calls "
         "| SQS calls | requests throttled | bystander refused |",

@@ -56,7 +56,8 @@ notes:
     module warns and lists no mapping.
   - CloudWatch bills C(GetMetricData) per metric requested (USD 0.01 per 1,000 in most regions); the audit requests 4
     per function and 4 per alias or configured version while the functions are read (CloudWatch's quota is not
-    Lambda's), each call the series read since the one before (up to 500), one at a time and at most 4 a second.
+    Lambda's), each call the series read since the one before (up to 500), one at a time and at most one a second,
+    the last ones at once when the functions are read.
   - Lambda counts an alias's or a version's traffic in its own series (dimension C(Resource)) and in the function's
     total; the unqualified traffic is the total less the audited qualifiers'. A version invoked directly that has no
     config is not audited, and its traffic counts as V($LATEST)'s.

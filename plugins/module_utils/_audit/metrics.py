@@ -36,7 +36,7 @@ LOOKBACK_DAYS_RANGE = (1, 63)
 METRIC_KEYS = tuple(key for dummy, key in ASYNC_METRICS)
 MAX_QUERIES_PER_CALL = 500  # GetMetricData's limit
 SERIES_PER_CALL = MAX_QUERIES_PER_CALL // len(ASYNC_METRICS)
-CALL_INTERVAL = 0.25  # seconds between the starts of a region's calls: at most 4 a second
+CALL_INTERVAL = 1.0  # seconds between the starts of a region's calls while its functions are read
 PERIOD = 86400  # one data point a day: at most 63 a query, 31,500 a call (GetMetricData returns up to 100,800)
 
 
@@ -89,11 +89,12 @@ def read_async_metrics(client, series, lookback_days, now=None):
 
 class AsyncMetricsReader:
     """read_async_metrics of the series added, in one background thread that sends, one call at a time, the
-    series added since its last call (at most SERIES_PER_CALL), a call at most every CALL_INTERVAL seconds.
-    The series of a region are known at the pace of its Lambda reads, so CloudWatch answers them meanwhile
-    and the audit's end waits only for the series read last. add() may be called from any thread; sums()
-    gives every series' sums, or raises the first failed call's error (after which no further call is
-    made); close() lets the calls not yet made go (an audit that failed)."""
+    series added since its last call (at most SERIES_PER_CALL), a call at most every CALL_INTERVAL seconds
+    until sums() is called, then the rest at once. The series of a region are known at the pace of its
+    Lambda reads, so CloudWatch answers them meanwhile and the audit's end waits only for the series read
+    last. add() may be called from any thread; sums() gives every series' sums, or raises the first failed
+    call's error (after which no further call is made); close() lets the calls not yet made go (an audit
+    that failed)."""
 
     def __init__(self, client, lookback_days, now=None):
         self._client = client
@@ -130,8 +131,12 @@ class AsyncMetricsReader:
                 self._stopped.set()
                 return
             # CloudWatch's GetMetricData quota (50 a second per account and region) is shared with every
-            # tool of the account: leave it most of it.
-            self._stopped.wait(sent_at + CALL_INTERVAL - time.monotonic())
+            # tool of the account: leave it most of it, but for the rest the audit waits for (sums()).
+            with self._ready:
+                self._ready.wait_for(
+                    lambda: self._finishing or self._stopped.is_set(),
+                    timeout=max(0.0, sent_at + CALL_INTERVAL - time.monotonic()),
+                )
 
     def add(self, series):
         with self._ready:

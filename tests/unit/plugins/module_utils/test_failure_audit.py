@@ -260,16 +260,34 @@ def test_the_metrics_reader_leaves_cloudwatch_s_quota_room_between_its_calls(mon
     cloudwatch = SignallingCloudWatch({})
     reader = async_metrics.AsyncMetricsReader(cloudwatch, 14)
     try:
-        for index in range(3):
+        for index in range(10):
             reader.add([(f"fn{index}", "$LATEST")])
             time.sleep(0.05)  # each series alone, faster than the calls may go
+        while_reading = list(cloudwatch.started)
         sums = reader.sums()
     finally:
         reader.close()
-    assert len(sums) == 3 and sum(count for count, dummy, dummy in cloudwatch.calls) == 12
-    gaps = [later - earlier for earlier, later in zip(cloudwatch.started, cloudwatch.started[1:])]
+    assert len(sums) == 10 and sum(count for count, dummy, dummy in cloudwatch.calls) == 40
+    gaps = [later - earlier for earlier, later in zip(while_reading, while_reading[1:])]
     # Without the interval the calls would come as the series do, 0.05 s apart (a margin for the clocks).
-    assert len(cloudwatch.started) >= 2 and min(gaps) >= 0.15
+    assert len(while_reading) >= 2 and min(gaps) >= 0.15
+
+
+def test_the_metrics_reader_sends_the_rest_at_once_when_the_audit_waits_for_it(monkeypatch):
+    monkeypatch.setattr(async_metrics, "CALL_INTERVAL", 30)
+    cloudwatch = SignallingCloudWatch({})
+    reader = async_metrics.AsyncMetricsReader(cloudwatch, 14)
+    try:
+        reader.add([("fn0", "$LATEST")])
+        assert cloudwatch.called.wait(5)
+        reader.add([("fn1", "$LATEST")])  # within the interval: it waits for the next call
+        finished = threading.Thread(target=reader.sums, daemon=True)
+        finished.start()
+        finished.join(10)  # far below the interval: sums() does not wait it out
+        assert not finished.is_alive()
+    finally:
+        reader.close()
+    assert [count for count, dummy, dummy in cloudwatch.calls] == [4, 4]
 
 
 def test_after_a_denied_call_the_metrics_reader_sends_no_more_and_raises_the_denial():
