@@ -3,8 +3,8 @@
 # Copyright: Contributors to the serverless.aws_lambda project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Event invoke configs as AWS answers them (Get/Put/List items), and the Stubber calls that
-queue a read of my-fn's config, shared by the unit tests."""
+"""Event invoke configs as AWS answers them (Get/Put/List items), the Stubber calls that
+queue a read of my-fn's config, and GetMetricData's results as AWS gives them, shared by the unit tests."""
 
 import datetime
 import hashlib
@@ -59,3 +59,19 @@ def legacy_policy_name(destination):
     readable = re.sub(r"[^\w+=,.@-]+", "-", f"{service}-{resource}")
     digest = hashlib.sha256(destination.encode("utf-8")).hexdigest()[:12]
     return f"event-invoke-config-{readable[:95]}-{digest}"
+
+
+def metric_data_results(queries, series):
+    """GetMetricData's MetricDataResults for queries (MetricStat Sums of AWS/Lambda), matched as AWS
+    matches them, by exact dimensions, in series {(FunctionName, Resource or None): {metric name: [daily
+    Sums]}}; a query of any other series has no data."""
+    results = []
+    for query in queries:
+        metric = query["MetricStat"]["Metric"]
+        assert metric["Namespace"] == "AWS/Lambda" and query["MetricStat"]["Stat"] == "Sum"
+        dimensions = {d["Name"]: d["Value"] for d in metric["Dimensions"]}
+        key = (dimensions.pop("FunctionName"), dimensions.pop("Resource", None))
+        assert not dimensions
+        sums = series.get(key, {}).get(metric["MetricName"], [])
+        results.append({"Id": query["Id"], "Timestamps": [WHEN] * len(sums), "Values": sums, "StatusCode": "Complete"})
+    return results

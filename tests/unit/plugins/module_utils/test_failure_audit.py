@@ -22,6 +22,7 @@ from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit
 from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import judge
 from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import qualifier_handling
 from ansible_collections.serverless.aws_lambda.plugins.module_utils._audit.audit import without_failure_handling
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import metric_data_results
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
 DLQ = "arn:aws:sqs:us-east-1:123456789012:dlq"
@@ -189,15 +190,7 @@ class FakeCloudWatch:
         self.calls.append((len(MetricDataQueries), NextToken, EndTime - StartTime))
         start = int(NextToken or 0)
         end = start + self.page_size
-        results = []
-        for query in MetricDataQueries[start:end]:
-            metric = query["MetricStat"]["Metric"]
-            assert metric["Namespace"] == "AWS/Lambda" and query["MetricStat"]["Stat"] == "Sum"
-            dimensions = {d["Name"]: d["Value"] for d in metric["Dimensions"]}
-            key = (dimensions.pop("FunctionName"), dimensions.pop("Resource", None))
-            assert not dimensions
-            values = self.series.get(key, {}).get(metric["MetricName"], [])
-            results.append({"Id": query["Id"], "Values": values, "StatusCode": "Complete"})
+        results = metric_data_results(MetricDataQueries[start:end], self.series)
         more = start + self.page_size < len(MetricDataQueries)
         return {"MetricDataResults": results, **({"NextToken": str(start + self.page_size)} if more else {})}
 

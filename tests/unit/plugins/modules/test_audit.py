@@ -9,7 +9,6 @@ qualifier judged on its own (failure_audit).
 max_concurrency=1 makes the call order deterministic, which the Stubber needs.
 """
 
-import datetime
 import json
 
 from botocore.awsrequest import AWSResponse
@@ -18,12 +17,12 @@ from ansible.module_utils import basic
 
 from ansible_collections.serverless.aws_lambda.plugins.modules import lambda_failure_handling_info as failure_handling
 from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import api_config
+from ansible_collections.serverless.aws_lambda.tests.unit.plugins.aws_answers import metric_data_results
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
 DLQ = "arn:aws:sqs:us-east-1:123456789012:dlq"
 PREFIX = "arn:aws:lambda:us-east-1:123456789012:function:"
 ALL = {"FunctionVersion": "ALL", "MaxItems": 50}
-NOW = datetime.datetime(2026, 12, 7, tzinfo=datetime.timezone.utc)
 
 
 def config_of(function, **settings):
@@ -50,8 +49,7 @@ def alias(name, function_version, weights=None):
 class CloudWatchSeries:
     """CloudWatch's GetMetricData however the audit batches its series (in one call, or in several as the
     functions are read): each call validated against botocore's model, each query answered in AWS's shape
-    from series {(FunctionName, Resource or None, metric name): [daily Sums]}, matched by its exact
-    dimensions as AWS matches them (every other series: no data). calls: each call's number of queries."""
+    from series (metric_data_results'). calls: each call's number of queries."""
 
     def __init__(self, stubber, series=None):
         self.series = series or {}
@@ -67,14 +65,7 @@ class CloudWatchSeries:
 
     def _answer(self, **kwargs):
         self.calls.append(len(self._queries))
-        results = []
-        for query in self._queries:
-            metric = query["MetricStat"]["Metric"]
-            dimensions = {d["Name"]: d["Value"] for d in metric["Dimensions"]}
-            sums = self.series.get((dimensions["FunctionName"], dimensions.get("Resource"), metric["MetricName"]), [])
-            results.append(
-                {"Id": query["Id"], "Timestamps": [NOW] * len(sums), "Values": sums, "StatusCode": "Complete"}
-            )
+        results = metric_data_results(self._queries, self.series)
         return AWSResponse(None, 200, {}, None), {"MetricDataResults": results, "Messages": []}
 
 
@@ -219,12 +210,9 @@ def test_the_audit_gives_each_qualifier_a_status_from_its_own_metrics(stubber, r
     cloudwatch = CloudWatchSeries(
         stubber,
         {
-            ("orders", None, "AsyncEventsReceived"): [30.0, 20.0],
-            ("orders", None, "AsyncEventsDropped"): [4.0],
-            ("orders", "orders:live", "AsyncEventsReceived"): [10.0],
-            ("orders", "orders:live", "AsyncEventsDropped"): [4.0],
-            ("orders", "orders:stable", "AsyncEventsReceived"): [5.0],
-            ("orders", "orders:stable", "DeadLetterErrors"): [1.0],
+            ("orders", None): {"AsyncEventsReceived": [30.0, 20.0], "AsyncEventsDropped": [4.0]},
+            ("orders", "orders:live"): {"AsyncEventsReceived": [10.0], "AsyncEventsDropped": [4.0]},
+            ("orders", "orders:stable"): {"AsyncEventsReceived": [5.0], "DeadLetterErrors": [1.0]},
         },
     )
     expect_mappings(stubber)
