@@ -10,6 +10,7 @@ the other, as the playbook's loop over role_arns did before the accounts were ho
 
 import json
 import os
+import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -104,10 +105,10 @@ def run(bench, accounts, forks):
     audited = sorted(account["account"] for account in report["accounts"] if not account["error"])
     if audited != sorted(accounts) or len(report["findings"]) != len(accounts) * ACCOUNT_FUNCTIONS:
         raise SystemExit(f"the accounts benchmark audited {audited}, {len(report['findings'])} findings")
-    record = bench.proxy_control("/__proxy/calls")
-    calls = [call for call in record if call["counted"]]
+    proxied = bench.proxy_control("/__proxy/calls")
+    calls = [call for call in proxied if call["counted"]]
     throttled = sum(1 for call in calls if call["throttled"])
-    metrics = sorted(call["upstream"] for call in record if call["operation"] == "GetMetricData" and "upstream" in call)
+    metrics = [call["upstream"] for call in proxied if call["operation"] == "GetMetricData" and "upstream" in call]
     with open(times_file) as handle:
         records = [json.loads(line) for line in handle]
     # When the last account's audit ended: the rest is the report, written once on the controller.
@@ -124,7 +125,7 @@ def run(bench, accounts, forks):
         "audited": audited_at - started_at,
         "span": sum(last - first for first, last in spans.values()) / max(len(spans), 1),
         "metrics": len(metrics),
-        "metrics_median": metrics[len(metrics) // 2] if metrics else 0.0,
+        "metrics_median": statistics.median_high(metrics) if metrics else 0.0,
         "busy": (after[0] - before[0]) / max(after[1] - before[1], 1e-9) if before and after else None,
         "cpu": after[0] - before[0] if before and after else None,
         "emulator_cpu": emulator_after - emulator_before if emulator_before is not None else None,
@@ -212,7 +213,7 @@ def report(measured):
         f"One account and {ACCOUNTS} accounts at forks {ACCOUNTS} ran in turn {len(pairs)} times; the rows are the median",
         f"runs. One account: {', '.join(f'{one_alone:.1f}' for one_alone, dummy in pairs)} s; {ACCOUNTS} accounts: "
         f"{', '.join(f'{many:.1f}' for dummy, many in pairs)} s; each pair's ratio {ratios[0]:.2f}x to {ratios[-1]:.2f}x "
-        f"(median {ratios[(len(ratios) - 1) // 2]:.2f}x).",
+        f"(median {statistics.median_low(ratios):.2f}x).",
         "",
         "An account's Lambda calls span (first to last, the mean of the accounts) is what its quota lets its audit",
         f"take at least: {ACCOUNT_FUNCTIONS * 2} calls at {DEFAULT_RATE} a second. The rest of the playbook's time is",
